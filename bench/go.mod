@@ -1,0 +1,7 @@
+module github.com/release-daemon/release/bench
+
+go 1.26
+
+require github.com/release-daemon/release v0.0.0
+
+replace github.com/release-daemon/release => ../

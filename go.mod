@@ -1,0 +1,3 @@
+module github.com/release-daemon/release
+
+go 1.26
