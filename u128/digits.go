@@ -1,6 +1,9 @@
 package u128
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // digitsLower and digitsUpper are the digits of bases up to 36.
 const (
@@ -18,39 +21,60 @@ const maxDigits = 128
 type digitBuf [maxDigits]byte
 
 // decimal writes u in base 10 into the end of buf and returns the index of
-// its first digit.
+// its first digit. It peels off 16 digits per 128-bit division and writes
+// them as two groups of eight with 32-bit arithmetic, whose steps are
+// independent of each other and so overlap in the processor.
 func (u Uint128) decimal(buf *digitBuf) int {
 	i := len(buf)
 	for u.Hi != 0 {
 		var r uint64
-		u, r = u.QuoRem64(1e19)
-		i = putDecimal(buf, i, r, 19)
+		u, r = u.QuoRem64(1e16)
+		i = put8(buf, i, uint32(r%1e8))
+		i = put8(buf, i, uint32(r/1e8))
 	}
-	return putDecimal(buf, i, u.Lo, 0)
+	v := u.Lo
+	for v >= 1e8 {
+		i = put8(buf, i, uint32(v%1e8))
+		v /= 1e8
+	}
+	return putShort(buf, i, uint32(v))
 }
 
-// putDecimal writes v in base 10 ending before buf[i], zero-padded to at least
-// width digits, and returns the index of its first digit.
-func putDecimal(buf *digitBuf, i int, v uint64, width int) int {
-	end := i
-	for v >= 100 {
-		p := (v % 100) * 2
-		v /= 100
+// put8 writes x < 10^8 as exactly eight digits ending before buf[i]. It
+// works on all eight at once in one uint64 (SWAR), the first digit in the
+// lowest byte: split into two 4-digit lanes, each lane into two pairs, each
+// pair into two digits, using multiply-shift division (exact for these
+// ranges), then add '0' to every byte.
+func put8(buf *digitBuf, i int, x uint32) int {
+	v := uint64(x/10000) | uint64(x%10000)<<32 // lanes < 10000
+	q := (v * 5243 >> 19) & 0x0000007F0000007F // lane / 100
+	v = q | (v-q*100)<<16                      // lanes < 100
+	q = (v * 103 >> 10) & 0x000F000F000F000F   // lane / 10
+	v = q | (v-q*10)<<8                        // one digit a byte
+	binary.LittleEndian.PutUint64(buf[i-8:i], v+0x3030303030303030)
+	return i - 8
+}
+
+// putShort writes x < 10^8 with no leading zeros ending before buf[i].
+func putShort(buf *digitBuf, i int, x uint32) int {
+	for x >= 100 {
 		i -= 2
-		buf[i], buf[i+1] = decimalPairs[p], decimalPairs[p+1]
+		putPair(buf, i, x%100)
+		x /= 100
 	}
-	if v >= 10 {
+	if x >= 10 {
 		i -= 2
-		buf[i], buf[i+1] = decimalPairs[v*2], decimalPairs[v*2+1]
-	} else {
-		i--
-		buf[i] = byte('0' + v)
+		putPair(buf, i, x)
+		return i
 	}
-	for end-i < width {
-		i--
-		buf[i] = '0'
-	}
+	i--
+	buf[i] = byte('0' + x)
 	return i
+}
+
+// putPair writes the two digits of p < 100 at buf[i:i+2].
+func putPair(buf *digitBuf, i int, p uint32) {
+	buf[i], buf[i+1] = decimalPairs[2*p], decimalPairs[2*p+1]
 }
 
 // digits writes u in the given base (2 to 36) into the end of buf, with

@@ -12,8 +12,8 @@
 // [Uint128.Format] makes the fmt verbs %d %v %x %X %o %O %b (with widths,
 // precisions and the flags + - # 0 and space) behave as they do for uint64;
 // [Parse] reads bases 2 to 36, or base 0 with Go's prefixes and underscores,
-// and reports errors as a [*strconv.NumError] wrapping [ErrSyntax] or
-// [ErrRange], just as [strconv.ParseUint] does.
+// and reports errors as a [*NumError] wrapping [ErrSyntax] or [ErrRange],
+// the sentinels of [strconv], just as [strconv.ParseUint] does.
 //
 // Encoding: [Uint128.MarshalText] is decimal, so encoding/json writes a
 // Uint128 as a quoted decimal string; [Uint128.MarshalBinary] is 16 bytes,

@@ -3,6 +3,7 @@ package u128
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 var (
@@ -21,7 +22,21 @@ var (
 	ErrBinaryLength = errors.New("u128: binary form must be 16 bytes")
 )
 
-// numError returns the error strconv would give, naming this package.
-func numError(s string, err error) *strconv.NumError {
-	return &strconv.NumError{Func: "u128.Parse", Num: string([]byte(s)), Err: err}
+// NumError records a failed conversion, as [strconv.NumError] does.
+type NumError struct {
+	Func string // the failing function ("u128.Parse")
+	Num  string // the input
+	Err  error  // ErrSyntax, ErrRange or ErrBase
+}
+
+func (e *NumError) Error() string {
+	return e.Func + ": parsing " + strconv.Quote(e.Num) + ": " + e.Err.Error()
+}
+
+func (e *NumError) Unwrap() error { return e.Err }
+
+// numError returns a *NumError for a failed Parse of s, with its own copy
+// of s so that the error does not keep a caller's larger string alive.
+func numError(s string, err error) *NumError {
+	return &NumError{Func: "u128.Parse", Num: strings.Clone(s), Err: err}
 }

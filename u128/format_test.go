@@ -15,7 +15,6 @@ type spec struct {
 	flags     string
 	wid, prec int // -1: none
 	verb      byte
-	sharpV    bool
 }
 
 func (s spec) String() string {
@@ -138,6 +137,22 @@ func TestTextAgainstBig(t *testing.T) {
 			if got := string(x.Append([]byte("x="), base)); got != "x="+want {
 				t.Fatalf("%v.Append(%d) = %q, want %q", x, base, got, "x="+want)
 			}
+		}
+	}
+}
+
+// TestDecimalGroups checks the eight-digit groups String writes at once,
+// over a stride of every group value and its ends.
+func TestDecimalGroups(t *testing.T) {
+	for x := uint64(0); x < 1e8; x += 997 {
+		for _, v := range []uint64{x, 99999999 - x, 1e8 + x, 1e16 + x*1e8 + x} {
+			if got, want := u128.From64(v).String(), strconv.FormatUint(v, 10); got != want {
+				t.Fatalf("From64(%d).String() = %q", v, got)
+			}
+		}
+		wide := u128.From64(x).Add(u128.New(0, 1).Mul64(1e8)) // 10^8 * 2^64 + x
+		if got, want := wide.String(), wide.Big().String(); got != want {
+			t.Fatalf("String() = %q, want %q", got, want)
 		}
 	}
 }

@@ -7,7 +7,7 @@ import "math/bits"
 // picks the base ("0b" 2, "0o" or "0" 8, "0x" 16, else 10) and underscores
 // may separate digits, as in Go literals.
 //
-// Errors are [*strconv.NumError] values wrapping [ErrSyntax], [ErrRange] or
+// Errors are [*NumError] values wrapping [ErrSyntax], [ErrRange] or
 // [ErrBase]. On ErrRange the value returned is [Max], as strconv returns the
 // largest value of its size. A base 10 string of up to 39 digits is parsed
 // without allocating.

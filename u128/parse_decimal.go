@@ -1,22 +1,42 @@
 package u128
 
-// parseDecimal parses a string of decimal digits, eight at a time.
+// parseDecimal parses a string of decimal digits: the first len%8 one at a
+// time, then eight at a time, in 64 bits for as long as the value fits.
 func parseDecimal(s string) (Uint128, error) {
 	if s == "" {
 		return Uint128{}, numError(s, ErrSyntax)
 	}
-	var v Uint128
-	i := 0
-	for ; len(s)-i >= 8; i += 8 {
+	head := len(s) % 8
+	var lo uint64
+	for i := range head {
+		d := s[i] - '0'
+		if d > 9 {
+			return Uint128{}, numError(s, ErrSyntax)
+		}
+		lo = lo*10 + uint64(d)
+	}
+	v := Uint128{Lo: lo}
+	for i := head; i < len(s); i += 8 {
 		chunk, ok := eightDigits(s[i : i+8])
 		if !ok {
-			break // the slow path below finds the bad digit
+			return parseDecimalSlow(s, i, v)
 		}
 		var over bool
-		if v, over = v.mulAdd64(1e8, chunk); over {
+		if v.Hi == 0 && v.Lo <= max64Before8 {
+			v.Lo = v.Lo*1e8 + chunk
+		} else if v, over = v.mulAdd64(1e8, chunk); over {
 			return Max, numError(s, ErrRange)
 		}
 	}
+	return v, nil
+}
+
+// max64Before8 is the largest uint64 that can take eight more digits.
+const max64Before8 = (1<<64 - 1 - 99999999) / 100000000
+
+// parseDecimalSlow goes on from s[i:] one digit at a time, to find the first
+// bad digit or overflow just where strconv would.
+func parseDecimalSlow(s string, i int, v Uint128) (Uint128, error) {
 	for ; i < len(s); i++ {
 		d := s[i] - '0'
 		if d > 9 {
