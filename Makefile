@@ -1,0 +1,49 @@
+# The project's checks. `make test` is the README's test command and what
+# .ci/run calls: it installs the one tool it needs (staticcheck, pinned), then
+# checks formatting, vets, lints and tests with and without cgo.
+
+GO          ?= go
+GOBIN       := $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+BENCHSTAT   := $(GOBIN)/benchstat
+BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
+FUZZTIME    ?= 30s
+
+.PHONY: test tools fmt vet lint unit bench-module fuzz bench
+
+test: tools fmt vet lint unit bench-module
+
+tools: $(STATICCHECK)
+
+$(STATICCHECK):
+	cd / && GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(BENCHSTAT):
+	cd / && GOFLAGS= $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	CGO_ENABLED=0 $(GO) vet ./...
+
+lint: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -race ./...
+	CGO_ENABLED=0 $(GO) test ./...
+
+# The bench module is vetted and its benchmarks compiled, not run: figures
+# come from `make bench` on a quiet machine (see bench/RESULTS.md).
+bench-module: $(STATICCHECK)
+	cd bench && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -run '^$$' ./...
+
+fuzz:
+	./fuzz/run.sh $(FUZZTIME)
+
+bench: $(BENCHSTAT)
+	./bench/run.sh

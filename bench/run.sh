@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the comparison benchmarks and prints benchstat's table with one column
+# per implementation (/impl), the figures quoted in RESULTS.md.
+#   bench/run.sh [pattern] [count]
+set -euo pipefail
+cd "$(dirname "$0")"
+pattern=${1:-.}
+count=${2:-10}
+out=${BENCH_OUT:-/tmp/release-bench.txt}
+benchstat=$(go env GOPATH)/bin/benchstat
+[ -x "$benchstat" ] || (cd / && GOFLAGS= go install golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
+go test -run '^$' -bench "$pattern" -benchtime 300ms -count "$count" . | tee "$out"
+"$benchstat" -col /impl "$out"
