@@ -12,7 +12,7 @@ FUZZTIME    ?= 30s
 
 .PHONY: test tools fmt vet lint unit bench-module fuzz bench
 
-test: tools fmt vet lint unit bench-module
+test: tools fmt vet lint bench-module unit
 
 tools: $(STATICCHECK)
 
