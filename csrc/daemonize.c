@@ -1,0 +1,201 @@
+/* The daemonizing shim: runs as an ELF constructor, before the Go runtime
+ * exists, because a Go program cannot fork once its threads are running.
+ * See README.md beside this file for the whole lifecycle. Between the forks
+ * only async-signal-safe calls are made (open, close, dup2, fork, setsid,
+ * signal, chdir, write, read, _exit). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+static int ready_fd = -1;
+static int lock_fd = -1;
+static int threads_at_fork = -1;
+
+int release_ready_fd(void) { return ready_fd; }
+int release_lock_fd(void) { return lock_fd; }
+int release_threads_at_fork(void) { return threads_at_fork; }
+
+/* parse_int reads a decimal (or, with base 8, octal) number up to the next
+ * ':' or the end, and advances *s past the separator. Returns -2 on error. */
+static long parse_int(const char **s, int base) {
+	char *end;
+	errno = 0;
+	long v = strtol(*s, &end, base);
+	if (errno != 0 || end == *s || (*end != ':' && *end != '\0'))
+		return -2;
+	*s = *end == ':' ? end + 1 : end;
+	return v;
+}
+
+/* is_pipe_end reports whether fd is an open pipe end with the given mode. */
+static int is_pipe_end(long fd, int mode) {
+	struct stat st;
+	if (fd < 3 || fd > 65535 || fstat((int)fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+		return 0;
+	int fl = fcntl((int)fd, F_GETFL);
+	return fl >= 0 && (fl & O_ACCMODE) == mode;
+}
+
+/* put writes a string to fd, ignoring errors: there is no one to tell. */
+static void put(int fd, const char *s) {
+	size_t n = strlen(s);
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* fail reports a failure of the C stage on the readiness pipe, as the
+ * daemon itself would with proc.Fail, and exits. */
+static void fail(int wfd, const char *what) {
+	const char *why = strerror(errno); /* safe: the process has one thread */
+	put(wfd, "E");
+	put(wfd, what);
+	put(wfd, ": ");
+	put(wfd, why);
+	_exit(1);
+}
+
+/* count_threads reads Threads: from /proc/self/status, for the test that
+ * checks the shim forks while the process has one thread. */
+static int count_threads(void) {
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *p = strstr(buf, "\nThreads:");
+	return p ? atoi(p + 9) : -1;
+}
+
+/* wait_ready is the first process's whole remaining life: it waits for the
+ * daemon's verdict on the pipe and exits with it. "R" is ready; "E" and a
+ * message is a failure; end of file with no verdict means the daemon died. */
+static void wait_ready(int rfd) {
+	char buf[4097];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(rfd, buf + len, sizeof buf - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (buf[0] == 'R' || len == sizeof buf - 1)
+			break;
+	}
+	if (len > 0 && buf[0] == 'R')
+		_exit(0);
+	if (len > 0 && buf[0] == 'E') {
+		buf[len] = '\0';
+		put(2, buf + 1);
+		put(2, "\n");
+		_exit(1);
+	}
+	put(2, "release: the daemon exited before it was ready\n");
+	_exit(1);
+}
+
+/* close_from closes every fd from lo to hi (inclusive). */
+static void close_from(unsigned lo, unsigned hi) {
+	if (lo > hi)
+		return;
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return;
+	/* Before Linux 5.9: close one by one, up to the fd limit. */
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (unsigned fd = lo; fd <= hi && fd < (unsigned)max; fd++)
+		close((int)fd);
+}
+
+/* close_inherited closes every fd above 2 but the daemon's two, keep (>= 3)
+ * and maybe (-1 or >= 3), so that it holds nothing its starter had open: a
+ * terminal, or the pipe of a shell's $(...), which would wait for it. */
+static void close_inherited(int keep, int maybe) {
+	unsigned lo = (unsigned)keep, hi = maybe < 0 ? lo : (unsigned)maybe;
+	if (lo > hi) {
+		unsigned t = lo;
+		lo = hi;
+		hi = t;
+	}
+	close_from(3, lo - 1);
+	close_from(lo + 1, hi - 1);
+	close_from(hi + 1, ~0U);
+}
+
+/* become_daemon runs in the first child: a new session, then a second fork
+ * so that the daemon is not a session leader and can never acquire a
+ * controlling terminal. It returns only in the grandchild. */
+static void become_daemon(int wfd) {
+	if (setsid() < 0)
+		fail(wfd, "release: setsid");
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	pid_t pid = fork();
+	if (pid < 0)
+		fail(wfd, "release: second fork");
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		fail(wfd, "release: chdir /");
+	int null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		fail(wfd, "release: open /dev/null");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) < 0)
+			fail(wfd, "release: dup2 /dev/null");
+	if (null > 2)
+		close(null);
+}
+
+void release_daemonize(void) {
+	const char *s = getenv(RELEASE_DAEMON_MARKER);
+	if (s == NULL || strncmp(s, "1:", 2) != 0)
+		return;
+	s += 2;
+	long rfd = parse_int(&s, 10), wfd = parse_int(&s, 10);
+	long lfd = parse_int(&s, 10), mask = parse_int(&s, 8);
+	if (*s != '\0' || !is_pipe_end(rfd, O_RDONLY) || !is_pipe_end(wfd, O_WRONLY) ||
+	    (lfd != -1 && (lfd < 3 || lfd == rfd || lfd == wfd)) || mask < 0 || mask > 0777)
+		return; /* not ours: a stray variable does nothing */
+	unsetenv(RELEASE_DAEMON_MARKER); /* children must not daemonize again */
+	umask((mode_t)mask);
+	threads_at_fork = count_threads();
+	pid_t pid = fork();
+	if (pid < 0) {
+		put(2, "release: fork: ");
+		put(2, strerror(errno));
+		put(2, "\n");
+		_exit(1);
+	}
+	if (pid > 0) {
+		close((int)wfd);
+		waitpid(pid, NULL, 0); /* the middle process exits at once: reap it */
+		wait_ready((int)rfd);
+	}
+	close((int)rfd);
+	become_daemon((int)wfd);
+	close_inherited((int)wfd, (int)lfd);
+	ready_fd = (int)wfd;
+	lock_fd = (int)lfd;
+}

@@ -1,0 +1,24 @@
+//go:build cgo
+
+// Built with cgo: the C constructor in daemonize.c runs before the Go runtime.
+
+package csrc
+
+// #cgo CFLAGS: -Wall -Wextra -O2
+// #include "daemonize.h"
+// __attribute__((constructor)) static void release_ctor(void) { release_daemonize(); }
+import "C"
+
+// Enabled reports whether the constructor is compiled into this binary.
+const Enabled = true
+
+// ReadyFD is the write end of the readiness pipe the constructor left open
+// in the daemon, or -1 when this process is not a daemon made by the shim.
+func ReadyFD() int { return int(C.release_ready_fd()) }
+
+// LockFD is the lock file's fd the daemon inherited, or -1.
+func LockFD() int { return int(C.release_lock_fd()) }
+
+// ThreadsAtFork is the number of threads the process had when the shim
+// forked, or -1 when it did not fork.
+func ThreadsAtFork() int { return int(C.release_threads_at_fork()) }

@@ -1,0 +1,17 @@
+//go:build !cgo
+
+// Built without cgo: there is no constructor, and proc uses its fallback.
+
+package csrc
+
+// Enabled reports whether the constructor is compiled into this binary.
+const Enabled = false
+
+// ReadyFD is always -1 without cgo.
+func ReadyFD() int { return -1 }
+
+// LockFD is always -1 without cgo.
+func LockFD() int { return -1 }
+
+// ThreadsAtFork is always -1 without cgo.
+func ThreadsAtFork() int { return -1 }

@@ -1,0 +1,40 @@
+// Package proc runs a program as a Unix daemon: it detaches from the
+// terminal ([Daemon], with readiness: [Ready] and [Fail]), holds a lock file
+// with its PID ([Lock]), and drops root for an unprivileged user
+// ([DropPrivileges], [CheckRoot], [CheckNonRoot]). The master and worker
+// processes of the Release design build on these.
+//
+// # Daemonizing
+//
+// A Go program cannot fork once its runtime runs, so [Daemon] re-executes
+// the program and lets the C shim of package csrc fork, setsid and fork
+// again before the new runtime starts. The process the user started waits
+// for the daemon's [Ready] or [Fail] and exits 0 or 1 accordingly, printing
+// the daemon's error: init systems with Type=forking and shell scripts see
+// start-up failures, and with [PIDFile] the lock is held, with the daemon's
+// PID inside, before the starting command exits. [Ready] also notifies
+// systemd (Type=notify) when NOTIFY_SOCKET is set. Without cgo the same API
+// works through a single setsid child (documented on [Daemon]).
+//
+// # The original's names
+//
+// This package re-implements parts of the OCaml library Release:
+//
+//	Release.daemon              Daemon, Ready, Fail (readiness is new)
+//	create_lock_file            Lock (flock: exactly one winner; PID inside)
+//	remove_lock_file            (*LockFile).Unlock (only if still ours)
+//	Release_privileges.drop     DropPrivileges (verified, on every thread)
+//	check_user                  CheckRoot, CheckNonRoot (effective uid)
+//
+// The original calls the worker processes "slaves"; this library says
+// workers. Where the original kept umask 0 for daemons, exited 0 before the
+// daemon was ready, and let a second master run beside the first, this
+// package does not (see the test plan's weaknesses W10–W14).
+//
+// # What it does not do
+//
+// It does not close or redirect file descriptors the program opens after
+// start-up, does not manage cgroups, and never logs: errors are returned.
+// Changes to the whole process (the umask, session, credentials, root
+// directory) happen only in the functions whose docs say so.
+package proc

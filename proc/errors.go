@@ -1,0 +1,56 @@
+package proc
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrLocked means another live process holds the lock file. The error
+	// returned is a [*LockedError] naming the holder.
+	ErrLocked = errors.New("proc: lock file is held by another process")
+
+	// ErrNotRoot is returned by [CheckRoot] when the effective uid is not 0.
+	ErrNotRoot = errors.New("proc: must run as root")
+
+	// ErrRoot is returned by [CheckNonRoot] when the effective uid is 0.
+	ErrRoot = errors.New("proc: must not run as root")
+
+	// ErrNoShim means the program asked to daemonize but the C shim's
+	// constructor did not run, as happens with -ldflags=-linkmode=internal.
+	ErrNoShim = errors.New("proc: the daemonizing shim did not run (build with cgo's default external linking)")
+
+	// ErrRootTarget means a privilege drop was asked to go to uid 0, or to
+	// gid 0 without [AllowRootGroup].
+	ErrRootTarget = errors.New("proc: refusing to drop privileges to root")
+
+	// ErrUnsafeJail means a chroot directory that is missing, not a
+	// directory, a symbolic link, not owned by root, or writable by group
+	// or others (sshd's rule for its privilege-separation directory).
+	ErrUnsafeJail = errors.New("proc: unsafe chroot directory")
+
+	// ErrDropFailed means that after a privilege drop the process still had
+	// other credentials than asked, or could become root again. The process
+	// must exit: its credentials are not what its code expects.
+	ErrDropFailed = errors.New("proc: privileges were not dropped")
+
+	// ErrParentDied means the parent process died during a privilege drop,
+	// before the parent-death signal was armed again.
+	ErrParentDied = errors.New("proc: parent process died")
+)
+
+// LockedError is the error of a [Lock] that another process holds.
+type LockedError struct {
+	Path string // the lock file
+	PID  int    // the holder's PID, or 0 when it could not be read
+}
+
+func (e *LockedError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("%s: %v", e.Path, ErrLocked)
+	}
+	return fmt.Sprintf("%s: %v (pid %d)", e.Path, ErrLocked, e.PID)
+}
+
+// Unwrap makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Unwrap() error { return ErrLocked }
