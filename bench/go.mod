@@ -1,9 +1,11 @@
 module github.com/release-daemon/release/bench
 
-go 1.26
+go 1.26.0
 
 require github.com/release-daemon/release v0.0.0
 
 require lukechampine.com/uint128 v1.3.0
+
+require golang.org/x/sys v0.49.0 // indirect
 
 replace github.com/release-daemon/release => ../

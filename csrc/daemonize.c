@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemonize.h"
@@ -70,11 +69,12 @@ static void fail(int wfd, const char *what) {
 	_exit(1);
 }
 
-/* count_threads reads Threads: from /proc/self/status, for the test that
- * checks the shim forks while the process has one thread. */
+/* count_threads reads the thread count from /proc/self/stat (field 20;
+ * cheaper than /proc/self/status), for the test that checks the shim forks
+ * while the process has one thread. */
 static int count_threads(void) {
-	char buf[4096];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -82,36 +82,10 @@ static int count_threads(void) {
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	char *p = strstr(buf, "\nThreads:");
-	return p ? atoi(p + 9) : -1;
-}
-
-/* wait_ready is the first process's whole remaining life: it waits for the
- * daemon's verdict on the pipe and exits with it. "R" is ready; "E" and a
- * message is a failure; end of file with no verdict means the daemon died. */
-static void wait_ready(int rfd) {
-	char buf[4097];
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(rfd, buf + len, sizeof buf - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (buf[0] == 'R' || len == sizeof buf - 1)
-			break;
-	}
-	if (len > 0 && buf[0] == 'R')
-		_exit(0);
-	if (len > 0 && buf[0] == 'E') {
-		buf[len] = '\0';
-		put(2, buf + 1);
-		put(2, "\n");
-		_exit(1);
-	}
-	put(2, "release: the daemon exited before it was ready\n");
-	_exit(1);
+	char *p = strrchr(buf, ')'); /* the command name may hold anything */
+	for (int field = 2; p != NULL && field < 20; field++)
+		p = strchr(p + 1, ' ');
+	return p ? atoi(p + 1) : -1;
 }
 
 /* close_from closes every fd from lo to hi (inclusive). */
@@ -143,17 +117,13 @@ static void close_inherited(int keep, int maybe) {
 	close_from(hi + 1, ~0U);
 }
 
-/* become_daemon runs in the first child: a new session, then a second fork
- * so that the daemon is not a session leader and can never acquire a
- * controlling terminal. It returns only in the grandchild. */
+/* become_daemon makes this process, the session leader, fork once more so
+ * that the daemon is not a session leader and can never acquire a
+ * controlling terminal. It returns only in the grandchild, the daemon. */
 static void become_daemon(int wfd) {
-	if (setsid() < 0)
-		fail(wfd, "release: setsid");
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
 	pid_t pid = fork();
 	if (pid < 0)
-		fail(wfd, "release: second fork");
+		fail(wfd, "release: fork");
 	if (pid > 0)
 		_exit(0);
 	if (chdir("/") < 0)
@@ -173,27 +143,17 @@ void release_daemonize(void) {
 	if (s == NULL || strncmp(s, "1:", 2) != 0)
 		return;
 	s += 2;
-	long rfd = parse_int(&s, 10), wfd = parse_int(&s, 10);
-	long lfd = parse_int(&s, 10), mask = parse_int(&s, 8);
-	if (*s != '\0' || !is_pipe_end(rfd, O_RDONLY) || !is_pipe_end(wfd, O_WRONLY) ||
-	    (lfd != -1 && (lfd < 3 || lfd == rfd || lfd == wfd)) || mask < 0 || mask > 0777)
+	long wfd = parse_int(&s, 10), lfd = parse_int(&s, 10), mask = parse_int(&s, 8);
+	if (*s != '\0' || !is_pipe_end(wfd, O_WRONLY) || (lfd != -1 && (lfd < 3 || lfd == wfd)) ||
+	    mask < 0 || mask > 0777)
 		return; /* not ours: a stray variable does nothing */
 	unsetenv(RELEASE_DAEMON_MARKER); /* children must not daemonize again */
 	umask((mode_t)mask);
 	threads_at_fork = count_threads();
-	pid_t pid = fork();
-	if (pid < 0) {
-		put(2, "release: fork: ");
-		put(2, strerror(errno));
-		put(2, "\n");
-		_exit(1);
-	}
-	if (pid > 0) {
-		close((int)wfd);
-		waitpid(pid, NULL, 0); /* the middle process exits at once: reap it */
-		wait_ready((int)rfd);
-	}
-	close((int)rfd);
+	if (setsid() < 0)
+		fail((int)wfd, "release: setsid");
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	become_daemon((int)wfd);
 	close_inherited((int)wfd, (int)lfd);
 	ready_fd = (int)wfd;

@@ -6,43 +6,37 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/release-daemon/release/csrc"
 )
 
 // markerEnv is the variable Daemon sets to ask for a daemon; csrc reads it.
 const markerEnv = "RELEASE_DAEMON"
 
-// marker is the parsed value of markerEnv: "1:R:W:L:M", format version 1,
-// the read and write ends of the readiness pipe (R is -1 without cgo, where
-// the parent is the Go process itself), the lock fd or -1, the umask in octal.
+// marker is the parsed value of markerEnv, "1:W:L:M": format version 1,
+// the write end of the readiness pipe, the lock fd or -1, the umask in octal.
 type marker struct {
-	readFD, writeFD, lockFD int
-	umask                   uint32
+	writeFD, lockFD int
+	umask           uint32
 }
 
 func (m marker) String() string {
-	return fmt.Sprintf("1:%d:%d:%d:%o", m.readFD, m.writeFD, m.lockFD, m.umask)
+	return fmt.Sprintf("1:%d:%d:%o", m.writeFD, m.lockFD, m.umask)
 }
 
 // parseMarker parses a marker and checks that its fds are what it says: a
 // stray or stale variable does nothing.
 func parseMarker(s string) (marker, bool) {
 	parts := strings.Split(s, ":")
-	if len(parts) != 5 || parts[0] != "1" {
+	if len(parts) != 4 || parts[0] != "1" {
 		return marker{}, false
 	}
-	var n [3]int
-	for i := range n {
-		v, err := strconv.Atoi(parts[i+1])
-		if err != nil || v < -1 {
-			return marker{}, false
-		}
-		n[i] = v
-	}
-	mask, err := strconv.ParseUint(parts[4], 8, 32)
-	m := marker{readFD: n[0], writeFD: n[1], lockFD: n[2], umask: uint32(mask)}
-	ok := err == nil && mask <= 0o777 && isPipeEnd(m.writeFD, syscall.O_WRONLY) &&
-		(m.readFD == -1 || isPipeEnd(m.readFD, syscall.O_RDONLY)) &&
-		(m.lockFD == -1 || (m.lockFD > 2 && m.lockFD != m.readFD && m.lockFD != m.writeFD))
+	w, err1 := strconv.Atoi(parts[1])
+	l, err2 := strconv.Atoi(parts[2])
+	mask, err3 := strconv.ParseUint(parts[3], 8, 32)
+	m := marker{writeFD: w, lockFD: l, umask: uint32(mask)}
+	ok := err1 == nil && err2 == nil && err3 == nil && mask <= 0o777 &&
+		isPipeEnd(m.writeFD, syscall.O_WRONLY) && (l == -1 || (l > 2 && l != w))
 	return m, ok
 }
 
@@ -68,9 +62,9 @@ func withMarker(env []string, m marker) []string {
 }
 
 // startState reads what this process inherited: from the shim (cgo) or from
-// the marker (the fallback's child). A marker the shim should have acted on
-// but did not means internal linking: Daemon then fails with ErrNoShim
-// rather than re-executing forever.
+// the marker (the fallback's child). With cgo, a valid marker that is still
+// set means the shim did not run (internal linking): Daemon then reports
+// ErrNoShim to the starting process rather than run half-detached.
 func startState() *daemonState {
 	s := &daemonState{readyFD: -1, lockFD: -1}
 	if fd, lock := shimFDs(); fd >= 0 {
@@ -82,11 +76,10 @@ func startState() *daemonState {
 		return s
 	}
 	os.Unsetenv(markerEnv) // children must not daemonize again
-	if m.readFD >= 0 {
-		s.err = ErrNoShim
-		return s
-	}
 	s.daemon, s.readyFD, s.lockFD = true, m.writeFD, m.lockFD
+	if csrc.Enabled {
+		s.err = ErrNoShim
+	}
 	return s
 }
 

@@ -109,9 +109,9 @@ func helperDaemonStray() int {
 	return 0
 }
 
-// startDaemon runs the daemon helper to readiness and returns its report;
+// runDaemon runs the daemon helper to readiness and returns its report;
 // the daemon is stopped and reaped when the test ends.
-func startDaemon(t *testing.T, env ...string) daemonReport {
+func runDaemon(t *testing.T, env ...string) daemonReport {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.json")
 	cmd := helperCommand(t, "daemon", append(env, "RELEASE_TEST_OUT="+out)...)
@@ -158,7 +158,7 @@ func stopDaemon(t *testing.T, pid int) {
 }
 
 func TestDaemonShape(t *testing.T) {
-	rep := startDaemon(t)
+	rep := runDaemon(t)
 	if !rep.IsDaemon {
 		t.Error("IsDaemon() is false in the daemon")
 	}
@@ -256,7 +256,7 @@ func TestDaemonDeathBeforeReadyIsReported(t *testing.T) {
 }
 
 func TestDaemonIgnoresStrayMarker(t *testing.T) {
-	for _, v := range []string{"1:5:6:-1:22", "1:0:1:-1:22", "junk", "2:3:4:-1:0", "1:3:4:-1:999"} {
+	for _, v := range []string{"1:5:-1:22", "1:1:-1:22", "1:2:-1:22", "junk", "2:3:-1:0", "1:3:4:999", "1:5:6:-1:22"} {
 		out, err := helperCommand(t, "daemon-stray", markerEnv+"="+v).Output()
 		if err != nil || string(out) != "not a daemon\n" {
 			t.Errorf("with %s=%q the program said %q, %v", markerEnv, v, out, err)
@@ -266,7 +266,7 @@ func TestDaemonIgnoresStrayMarker(t *testing.T) {
 
 func TestDaemonPIDFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "echod.pid")
-	rep := startDaemon(t, "RELEASE_TEST_PIDFILE="+path)
+	rep := runDaemon(t, "RELEASE_TEST_PIDFILE="+path)
 	got, err := os.ReadFile(path)
 	if err != nil || string(got) != strconv.Itoa(rep.PID)+"\n" {
 		t.Fatalf("the PID file holds %q, %v when the starting command exits; want the daemon's %d", got, err, rep.PID)
@@ -294,7 +294,7 @@ func TestReadyNotifiesSystemd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	startDaemon(t, "NOTIFY_SOCKET="+sock)
+	runDaemon(t, "NOTIFY_SOCKET="+sock)
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	buf := make([]byte, 64)
 	n, err := c.Read(buf)

@@ -62,10 +62,16 @@ func (s *daemonState) verdict(msg string) error {
 func (s *daemonState) adopt() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err != nil {
+	if err := s.adoptLocked(); err != nil {
+		return err
+	}
+	if s.err != nil { // tell the starting process too, and give up
+		s.ready.WriteString("E" + s.err.Error())
+		s.ready.Close()
+		s.ready = nil
 		return s.err
 	}
-	return s.adoptLocked()
+	return nil
 }
 
 func (s *daemonState) adoptLocked() error {
