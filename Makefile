@@ -10,9 +10,9 @@ BENCHSTAT   := $(GOBIN)/benchstat
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME    ?= 30s
 
-.PHONY: test tools fmt vet lint unit bench-module fuzz bench
+.PHONY: test tools fmt vet lint unit bench-module container docker-test fuzz bench
 
-test: tools fmt vet lint bench-module unit
+test: tools fmt vet lint bench-module container unit
 
 tools: $(STATICCHECK)
 
@@ -41,6 +41,15 @@ unit:
 # come from `make bench` on a quiet machine (see bench/RESULTS.md).
 bench-module: $(STATICCHECK)
 	cd bench && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -run '^$$' ./...
+
+# The root tests again, in a FROM-scratch container (scripts/docker-test.sh),
+# when a Docker engine answers; otherwise a line says why they were skipped.
+container:
+	@if docker info >/dev/null 2>&1; then ./scripts/docker-test.sh; \
+	else echo "SKIP container root tests: no Docker engine answers (start dockerd; CI does)"; fi
+
+docker-test:
+	./scripts/docker-test.sh
 
 fuzz:
 	./fuzz/run.sh $(FUZZTIME)

@@ -23,6 +23,7 @@ type dropReport struct {
 	Err        string
 	SetuidErrs []string // per pinned thread, raw SYS_SETUID(0)
 	SecretErr  string
+	OutsideErr string // opening /etc/passwd, which the jail does not have
 	Cwd        string
 	DeathSig   int
 }
@@ -60,6 +61,8 @@ func helperDrop() int {
 	}
 	_, err := os.ReadFile("/" + testenv.Secret)
 	rep.SecretErr = errString(err)
+	_, err = os.Open("/etc/passwd")
+	rep.OutsideErr = errString(err)
 	rep.Cwd, _ = os.Getwd()
 	var sig int32
 	unix.Prctl(unix.PR_GET_PDEATHSIG, uintptr(unsafe.Pointer(&sig)), 0, 0, 0)
@@ -120,7 +123,7 @@ func TestDropPrivileges(t *testing.T) {
 	}
 	pid := cmd.Process.Pid
 	tasks := taskStatuses(pid)
-	root, _ := os.Readlink(fmt.Sprintf("/proc/%d/root", pid))
+	root, rootErr := os.Readlink(fmt.Sprintf("/proc/%d/root", pid))
 	id := u.Uid + " " + u.Uid + " " + u.Uid + " " + u.Uid
 	gid := u.Gid + " " + u.Gid + " " + u.Gid + " " + u.Gid
 	if len(tasks) < 5 {
@@ -142,8 +145,16 @@ func TestDropPrivileges(t *testing.T) {
 	if !strings.Contains(rep.SecretErr, "permission denied") {
 		t.Errorf("reading the root-only secret gave %q, want permission denied", rep.SecretErr)
 	}
-	if rep.Cwd != "/" || root != testenv.Jail {
-		t.Errorf("cwd %q and root %q, want / and the jail %s", rep.Cwd, root, testenv.Jail)
+	if !strings.Contains(rep.OutsideErr, "no such file") {
+		t.Errorf("opening /etc/passwd after the chroot gave %q, want no such file", rep.OutsideErr)
+	}
+	switch {
+	case rep.Cwd != "/":
+		t.Errorf("cwd %q after the drop, want /", rep.Cwd)
+	case rootErr != nil: // reading another uid's root link needs CAP_SYS_PTRACE, which containers lack
+		t.Logf("cannot read the worker's root link (%v); the secret and /etc/passwd show the jail", rootErr)
+	case root != testenv.Jail:
+		t.Errorf("the root directory is %q, want the jail %s", root, testenv.Jail)
 	}
 	if rep.DeathSig != int(syscall.SIGKILL) {
 		t.Errorf("the parent-death signal is %d after the drop, want SIGKILL (%d)", rep.DeathSig, syscall.SIGKILL)
