@@ -76,14 +76,15 @@ func DaemonLock() *LockFile {
 // daemonState is what this process inherited as a daemon: process-wide by
 // nature, set once at start-up and consumed by Daemon, Ready and Fail.
 type daemonState struct {
-	mu      sync.Mutex
-	readyFD int // write end of the readiness pipe, or -1
-	lockFD  int // inherited lock file, or -1
-	ready   *os.File
-	lock    *LockFile
-	adopted bool
-	daemon  bool
-	err     error // set when the shim should have run and did not
+	mu       sync.Mutex
+	readyFD  int // write end of the readiness pipe, or -1
+	lockFD   int // inherited lock file, or -1
+	lockPath string
+	ready    *os.File
+	lock     *LockFile
+	adopted  bool
+	daemon   bool
+	err      error // set when the shim should have run and did not
 }
 
 var inherited = startState()

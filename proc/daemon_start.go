@@ -3,6 +3,7 @@ package proc
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"github.com/release-daemon/release/csrc"
@@ -20,6 +21,11 @@ func daemonize(cfg daemonConfig) error {
 	}
 	var lock *LockFile
 	if cfg.pidFile != "" {
+		abs, err := filepath.Abs(cfg.pidFile) // the daemon runs in "/"
+		if err != nil {
+			return err
+		}
+		cfg.pidFile = abs
 		l, err := Lock(cfg.pidFile)
 		if err != nil {
 			return err
@@ -64,13 +70,14 @@ func startChild(cfg daemonConfig, lock *LockFile) (*os.Process, *os.File, error)
 	if lock != nil {
 		files, m.lockFD = append(files, lock.f), 4
 	}
+	env := withMarker(os.Environ(), m, cfg.pidFile)
 	// Fds this process inherited without close-on-exec would pass into the
 	// child: mark them all (this process only waits and exits from here);
 	// StartProcess's dup2 into 0-4 clears the flag on the ones passed on.
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	old := syscall.Umask(int(cfg.umask))
 	p, err := os.StartProcess("/proc/self/exe", os.Args, &os.ProcAttr{
-		Dir: "/", Env: withMarker(os.Environ(), m), Files: files,
+		Dir: "/", Env: env, Files: files,
 		Sys: &syscall.SysProcAttr{Setsid: !csrc.Enabled}, // with cgo, the shim does it
 	})
 	syscall.Umask(old)

@@ -11,7 +11,12 @@ import (
 )
 
 // markerEnv is the variable Daemon sets to ask for a daemon; csrc reads it.
-const markerEnv = "RELEASE_DAEMON"
+// lockPathEnv carries the lock file's path beside it, for the daemon's
+// LockFile (the fd alone may name the temporary file it was created as).
+const (
+	markerEnv   = "RELEASE_DAEMON"
+	lockPathEnv = "RELEASE_DAEMON_LOCK"
+)
 
 // marker is the parsed value of markerEnv, "1:W:L:M": format version 1,
 // the write end of the readiness pipe, the lock fd or -1, the umask in octal.
@@ -50,15 +55,16 @@ func isPipeEnd(fd, mode int) bool {
 	return err == nil && fl&syscall.O_ACCMODE == mode
 }
 
-// withMarker returns env with markerEnv set to m, and no other copy of it.
-func withMarker(env []string, m marker) []string {
-	out := make([]string, 0, len(env)+1)
+// withMarker returns env with markerEnv set to m and lockPathEnv to
+// lockPath, and no other copy of either.
+func withMarker(env []string, m marker, lockPath string) []string {
+	out := make([]string, 0, len(env)+2)
 	for _, kv := range env {
-		if !strings.HasPrefix(kv, markerEnv+"=") {
+		if !strings.HasPrefix(kv, markerEnv+"=") && !strings.HasPrefix(kv, lockPathEnv+"=") {
 			out = append(out, kv)
 		}
 	}
-	return append(out, markerEnv+"="+m.String())
+	return append(out, markerEnv+"="+m.String(), lockPathEnv+"="+lockPath)
 }
 
 // startState reads what this process inherited: from the shim (cgo) or from
@@ -66,7 +72,8 @@ func withMarker(env []string, m marker) []string {
 // set means the shim did not run (internal linking): Daemon then reports
 // ErrNoShim to the starting process rather than run half-detached.
 func startState() *daemonState {
-	s := &daemonState{readyFD: -1, lockFD: -1}
+	s := &daemonState{readyFD: -1, lockFD: -1, lockPath: os.Getenv(lockPathEnv)}
+	os.Unsetenv(lockPathEnv)
 	if fd, lock := shimFDs(); fd >= 0 {
 		s.daemon, s.readyFD, s.lockFD = true, fd, lock
 		return s

@@ -43,11 +43,11 @@ func helperDaemon() int {
 		Fail(err)
 		return 1
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
 	if err := Ready(); err != nil {
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
 	select { // until the test stops it; never longer than a minute
 	case <-ctx.Done():
 	case <-time.After(time.Minute):
@@ -122,7 +122,11 @@ func runDaemon(t *testing.T, env ...string) daemonReport {
 	}
 	var rep daemonReport
 	readReport(t, out, &rep)
-	t.Cleanup(func() { stopDaemon(t, rep.PID) })
+	t.Cleanup(func() {
+		if syscall.Kill(rep.PID, 0) == nil {
+			stopDaemon(t, rep.PID)
+		}
+	})
 	return rep
 }
 
@@ -282,9 +286,16 @@ func TestDaemonPIDFile(t *testing.T) {
 	if err := runWithin(cmd, 20*time.Second); err == nil || !strings.Contains(stderr.String(), "held by another process") {
 		t.Fatalf("a second daemon on the same PID file: %v, stderr %q", err, stderr.String())
 	}
-	if fds := rep.FDs; len(fds) == 0 {
-		t.Fatal("no fds reported")
+	// Stopped, the daemon removes its PID file and the lock is free.
+	stopDaemon(t, rep.PID)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the PID file is still there after the daemon stopped: %v", err)
 	}
+	l, err := Lock(path)
+	if err != nil {
+		t.Fatalf("Lock after the daemon stopped: %v", err)
+	}
+	l.Unlock()
 }
 
 func TestReadyNotifiesSystemd(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 )
 
@@ -88,12 +87,7 @@ func (s *daemonState) adoptLocked() error {
 		return nil
 	}
 	syscall.CloseOnExec(s.lockFD)
-	f := os.NewFile(uintptr(s.lockFD), "lock file")
-	path, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(s.lockFD))
-	if err != nil {
-		path = f.Name()
-	}
-	s.lock = &LockFile{path: path, f: f}
+	s.lock = &LockFile{path: s.lockPath, f: os.NewFile(uintptr(s.lockFD), s.lockPath)}
 	return s.lock.writePID(os.Getpid())
 }
 
