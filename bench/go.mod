@@ -6,6 +6,6 @@ require github.com/release-daemon/release v0.0.0
 
 require lukechampine.com/uint128 v1.3.0
 
-require golang.org/x/sys v0.49.0 // indirect
+require golang.org/x/sys v0.49.0
 
 replace github.com/release-daemon/release => ../
