@@ -6,6 +6,11 @@ require github.com/release-daemon/release v0.0.0
 
 require lukechampine.com/uint128 v1.3.0
 
-require golang.org/x/sys v0.49.0
+require (
+	golang.org/x/sys v0.49.0
+	gopkg.in/ini.v1 v1.67.3
+)
 
 replace github.com/release-daemon/release => ../
+
+require github.com/edsrzf/mmap-go v1.2.0 // indirect

@@ -8,5 +8,5 @@ time=${1:-30s}
 targets=$(go test -list '^Fuzz' ./fuzz | grep '^Fuzz')
 for t in $targets; do
 	echo "== $t ($time)"
-	go test -run '^$' -fuzz "^${t}\$" -fuzztime "$time" ./fuzz 2>&1 | tail -n 3
+	go test -run '^$' -fuzz "^${t}\$" -fuzztime "$time" -fuzzminimizetime 2s ./fuzz 2>&1 | tail -n 3
 done
