@@ -1,0 +1,26 @@
+// Package frame reads and writes length-prefixed messages, the wire of the
+// Release library: a 4-byte big-endian payload length, then the payload,
+// and nothing else, so that a control program in any language speaks it in
+// a few lines. See [Conn], [AppendFrame] and [ErrTooLarge].
+//
+// A [Conn] spends at most one system call per frame: a small payload is
+// copied beside its header and written once, a large one goes out with its
+// header in one writev, without a copy, and [Conn.WriteBatch] sends many
+// frames in one writev. Reading fills a buffer outside the Go heap (package
+// zbuf) with as many frames as one read brings, and [Conn.Read] hands out
+// views into it, valid until the next Read. A maximum frame size, checked
+// before anything is allocated, keeps a peer from making the reader
+// allocate what it likes.
+//
+// Frames can carry open files over unix sockets ([Conn.WriteFiles],
+// [Conn.ReadFiles]) on a Conn that opted in with [AcceptFiles]; files that
+// arrive on any other Conn are closed, never leaked.
+//
+// On top, a typed layer, the original's Release_ipc functor as generics:
+// [Codec] turns values into payloads and back, [Client] makes calls
+// (pipelined, many goroutines at once, answers matched in order), and
+// [Serve] answers them.
+//
+// It does not reconnect, authenticate peers or encrypt; package proc
+// checks who is at the other end of its sockets.
+package frame

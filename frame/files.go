@@ -1,0 +1,156 @@
+package frame
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/release-daemon/release/fdpass"
+	"golang.org/x/sys/unix"
+)
+
+// WriteFiles writes p as one frame carrying the files, on a Conn made with
+// [AcceptFiles] over a unix socket ([ErrFilesRefused] otherwise). The
+// files are duplicated into the peer; the caller still owns its own, and
+// must keep them open until WriteFiles returns. Up to [fdpass.MaxFiles].
+func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
+	if c.uc == nil {
+		return ErrFilesRefused
+	}
+	if len(p) > c.cfg.maxFrame {
+		return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+	}
+	if len(files) > fdpass.MaxFiles {
+		return fdpass.ErrTooMany
+	}
+	fds, err := filesFDs(files)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	// The files ride on the header's bytes; the payload follows in the same
+	// message when it is small, and by plain writes when not.
+	c.wbuf = binary.BigEndian.AppendUint32(c.wbuf[:0], uint32(len(p)))
+	rest := p
+	if len(p) <= c.cfg.smallFrame {
+		c.wbuf, rest = append(c.wbuf, p...), nil
+	}
+	n, _, err := c.uc.WriteMsgUnix(c.wbuf, fdpass.AppendRights(nil, fds...), nil)
+	runtime.KeepAlive(files)
+	if err != nil {
+		c.werr = err
+		return err
+	}
+	c.pend = append(c.pendArr[:0], c.wbuf[n:], rest)
+	return c.flush()
+}
+
+// filesFDs reads the files' fds through SyscallConn, which, unlike Fd,
+// leaves a non-blocking file in the netpoller.
+func filesFDs(files []*os.File) ([]int, error) {
+	fds := make([]int, 0, len(files))
+	for _, f := range files {
+		rc, err := f.SyscallConn()
+		if err != nil {
+			return nil, err
+		}
+		if err := rc.Control(func(fd uintptr) { fds = append(fds, int(fd)) }); err != nil {
+			return nil, err
+		}
+	}
+	return fds, nil
+}
+
+// ReadFiles is [Conn.Read] returning also the files that came with the
+// frame, close-on-exec; the caller owns and closes them. On a Conn without
+// [AcceptFiles] it is [ErrFilesRefused]. Read, by contrast, closes the
+// files of a frame it returns.
+func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
+	if c.uc == nil {
+		return nil, nil, ErrFilesRefused
+	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	p, fds, err := c.next()
+	if err != nil || len(fds) == 0 {
+		return p, nil, err
+	}
+	files := make([]*os.File, len(fds))
+	for i, fd := range fds {
+		files[i] = os.NewFile(uintptr(fd), "frame-file-"+strconv.Itoa(fd))
+	}
+	return p, files, nil
+}
+
+// recvFiles fills mem[w:] with recvmsg, queueing the fds that come with the
+// bytes. The kernel ends a read after the bytes that carried fds, and those
+// bytes begin with the header of the frame they belong to: so the fds
+// belong to the last frame that starts within this read.
+func (c *Conn) recvFiles() (int, error) {
+	var oob [fdpass.MaxFiles*4 + 64]byte
+	n, oobn, flags, _, err := c.uc.ReadMsgUnix(c.mem[c.w:], oob[:])
+	if err != nil || oobn == 0 {
+		return n, err
+	}
+	start := c.base + int64(c.w)
+	fds, perr := fdpass.ParseRights(oob[:oobn], nil, fdpass.MaxFiles)
+	if perr != nil || flags&unix.MSG_CTRUNC != 0 {
+		closeFDs(fds)
+		return n, fdpass.ErrTruncated
+	}
+	c.rfiles.add(start, start+int64(n), fds)
+	return n, nil
+}
+
+// fileQueue holds fds that arrived with the bytes from start to end of the
+// stream, until the frame they belong to is read.
+type fileQueue struct {
+	q []fileRun
+}
+
+type fileRun struct {
+	start, end int64
+	fds        []int
+}
+
+func (q *fileQueue) add(start, end int64, fds []int) {
+	q.q = append(q.q, fileRun{start, end, fds})
+}
+
+// take returns the fds of the frame at stream offset at, size bytes long,
+// and closes fds of runs the stream has passed without a frame to claim
+// them (which the kernel's rule above makes impossible from a sane peer).
+func (q *fileQueue) take(at, size int64) []int {
+	var got []int
+	for len(q.q) > 0 && q.q[0].start <= at {
+		run := q.q[0]
+		if at < run.end && at+size >= run.end {
+			got = append(got, run.fds...)
+		} else if run.end > at {
+			break // a later frame in this run may own it
+		} else {
+			closeFDs(run.fds)
+		}
+		q.q = q.q[1:]
+	}
+	return got
+}
+
+func (q *fileQueue) closeAll() {
+	for _, run := range q.q {
+		closeFDs(run.fds)
+	}
+	q.q = nil
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}

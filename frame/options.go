@@ -1,0 +1,59 @@
+package frame
+
+// Option is a setting for [New]: [MaxFrame], [ReadBuffer], [SmallFrame]
+// or [AcceptFiles]. Options are plain values, so they print and compare.
+type Option interface{ apply(*config) }
+
+// MaxFrame is the largest payload a Conn reads or writes. The default is
+// [DefaultMaxFrame], 16 MiB; a header announcing more is [ErrTooLarge].
+type MaxFrame int
+
+// ReadBuffer is the size of a Conn's read buffer, which one read fills with
+// as many frames as have arrived. The default is 64 KiB; a frame larger
+// than the buffer gets a buffer of its own size, up to MaxFrame.
+type ReadBuffer int
+
+// SmallFrame is the largest payload Write copies beside its header so that
+// header and payload go out in one write; larger payloads go out by writev
+// without a copy. The default, [DefaultSmallFrame], comes from measurement
+// (bench/RESULTS.md).
+type SmallFrame int
+
+// AcceptFiles lets a Conn over a unix socket carry open files with frames
+// ([Conn.WriteFiles], [Conn.ReadFiles]). Without it, files that arrive are
+// closed (by the kernel, as the bytes are read), never leaked.
+var AcceptFiles Option = acceptFiles{}
+
+// Defaults.
+const (
+	DefaultMaxFrame   = 16 << 20
+	DefaultReadBuffer = 64 << 10
+	DefaultSmallFrame = 16 << 10
+)
+
+type config struct {
+	maxFrame, readBuffer, smallFrame int
+	files                            bool
+}
+
+type acceptFiles struct{}
+
+func (m MaxFrame) apply(c *config)   { c.maxFrame = int(m) }
+func (r ReadBuffer) apply(c *config) { c.readBuffer = int(r) }
+func (s SmallFrame) apply(c *config) { c.smallFrame = int(s) }
+func (acceptFiles) apply(c *config)  { c.files = true }
+
+func newConfig(opts []Option) config {
+	c := config{maxFrame: DefaultMaxFrame, readBuffer: DefaultReadBuffer, smallFrame: DefaultSmallFrame}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if c.maxFrame <= 0 || c.maxFrame > maxWire {
+		c.maxFrame = DefaultMaxFrame
+	}
+	if c.readBuffer < 4*HeaderSize {
+		c.readBuffer = DefaultReadBuffer
+	}
+	c.smallFrame = min(max(c.smallFrame, 0), c.maxFrame)
+	return c
+}

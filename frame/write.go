@@ -1,0 +1,122 @@
+package frame
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+)
+
+// AppendFrame appends p as one frame, header and payload, to dst.
+func AppendFrame(dst, p []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(p)))
+	return append(dst, p...)
+}
+
+// Write writes p as one frame. A payload up to [SmallFrame] is copied
+// beside its header and goes out in one write; a larger one goes out with
+// its header in one writev, without a copy. Either way the frame costs one
+// system call unless the socket takes it in pieces. Many goroutines may
+// Write at once: frames never interleave. After a failed write the stream
+// may hold part of a frame, so every later Write fails too.
+func (c *Conn) Write(p []byte) error {
+	if len(p) > c.cfg.maxFrame {
+		return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	if len(p) <= c.cfg.smallFrame {
+		c.wbuf = AppendFrame(c.wbuf[:0], p)
+		c.pend = append(c.pendArr[:0], c.wbuf)
+	} else {
+		binary.BigEndian.PutUint32(c.hdr[:], uint32(len(p)))
+		c.pend = append(c.pendArr[:0], c.hdr[:], p)
+	}
+	return c.flush()
+}
+
+// WriteBatch writes every p as a frame, in order, in as few system calls as
+// it can: small payloads are copied, with their headers, into one
+// contiguous buffer, and large ones get iovecs of their own in the same
+// writev (split only at the kernel's limit of 1024 iovecs). Frames from
+// other goroutines never come between them.
+func (c *Conn) WriteBatch(ps ...[]byte) error {
+	for _, p := range ps {
+		if len(p) > c.cfg.maxFrame {
+			return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+		}
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	c.wbuf, c.pend = c.wbuf[:0], c.pendArr[:0]
+	start := 0 // where the current run of copied frames began in wbuf
+	for _, p := range ps {
+		if len(p) <= c.cfg.smallFrame {
+			c.wbuf = AppendFrame(c.wbuf, p)
+			continue
+		}
+		c.wbuf = binary.BigEndian.AppendUint32(c.wbuf, uint32(len(p)))
+		c.pend = append(c.pend, c.wbuf[start:len(c.wbuf):len(c.wbuf)], p)
+		start = len(c.wbuf)
+	}
+	if start < len(c.wbuf) {
+		c.pend = append(c.pend, c.wbuf[start:])
+	}
+	return c.flush()
+}
+
+// flush writes c.pend out whole. The caller holds wmu.
+func (c *Conn) flush() error {
+	c.pendArr = c.pend[:0]      // keep the array, grown or not, for next time
+	c.pend = consume(c.pend, 0) // no empty buffers: writev needs bytes
+	for len(c.pend) > 0 {
+		n, err := c.writeSome()
+		if err != nil {
+			if c.closed.Load() {
+				err = ErrClosed
+			}
+			c.werr = err
+			return err
+		}
+		c.pend = consume(c.pend, n)
+	}
+	return nil
+}
+
+// writeSome makes one writev, through the netpoller when it can.
+func (c *Conn) writeSome() (int, error) {
+	if c.rc == nil {
+		bufs := net.Buffers(c.pend)
+		n, err := bufs.WriteTo(c.nc)
+		return int(n), err
+	}
+	if err := c.rc.Write(c.writeFn); err != nil {
+		return 0, err
+	}
+	if c.wn == 0 && c.wErrno == nil {
+		return 0, io.ErrShortWrite
+	}
+	return c.wn, c.wErrno
+}
+
+// consume drops the first n bytes of bufs.
+func consume(bufs [][]byte, n int) [][]byte {
+	for n > 0 && len(bufs) > 0 {
+		if n < len(bufs[0]) {
+			bufs[0] = bufs[0][n:]
+			return bufs
+		}
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	for len(bufs) > 0 && len(bufs[0]) == 0 {
+		bufs = bufs[1:]
+	}
+	return bufs
+}
