@@ -37,17 +37,21 @@ type Client[Req, Resp any] struct {
 
 type waiter[Resp any] struct {
 	buf      []byte
-	done     chan result[Resp]
-	canceled bool // guarded by Client.mu
+	done     chan result[Resp] // a result, and maybe first a turn to read
+	canceled bool              // guarded by Client.mu, as are the two below
+	answered bool              // its result is in done
+	turn     bool              // a turn to read is in done
 }
 
+// result is a response for a caller, or (lead) its turn to read.
 type result[Resp any] struct {
 	resp Resp
 	err  error
+	lead bool
 }
 
-// NewClient returns a Client on c. The Client reads c from a goroutine of
-// its own, started by the first Call; do not read c elsewhere meanwhile.
+// NewClient returns a Client on c. Calls read c themselves, one at a time:
+// do not read c elsewhere while Calls are made.
 func NewClient[Req, Resp any](c *Conn, req Codec[Req], resp Codec[Resp]) *Client[Req, Resp] {
 	return &Client[Req, Resp]{c: c, req: req, resp: resp}
 }
@@ -67,15 +71,98 @@ func (cl *Client[Req, Resp]) Call(ctx context.Context, req Req) (Resp, error) {
 		cl.pool.Put(w)
 		return zero, err
 	}
-	select {
-	case r := <-w.done:
-		cl.pool.Put(w)
-		return r.resp, r.err
-	case <-ctx.Done():
+	return cl.await(ctx, w)
+}
+
+// await waits for w's response. There is no reading goroutine: a waiting
+// caller that finds no one reading reads itself (leader and followers),
+// handing each response to its caller, until its own arrives; then it
+// gives the turn to the next caller in flight. So a lone caller reads its
+// own response with no goroutine hand-off.
+func (cl *Client[Req, Resp]) await(ctx context.Context, w *waiter[Resp]) (Resp, error) {
+	for {
 		cl.mu.Lock()
-		w.canceled = true // the reader drops its response; w is not reused
+		if !cl.reading && !w.answered && cl.err == nil {
+			cl.reading = true
+			cl.mu.Unlock()
+			err := cl.readFor(ctx, w)
+			cl.mu.Lock()
+			cl.reading = false
+			if err != nil && ctx.Err() == nil {
+				cl.failLocked(err)
+			}
+			cl.passTurnLocked()
+		}
 		cl.mu.Unlock()
-		return zero, ctx.Err()
+		select {
+		case r := <-w.done:
+			if r.lead {
+				cl.mu.Lock()
+				w.turn = false
+				cl.mu.Unlock()
+				continue
+			}
+			cl.pool.Put(w)
+			return r.resp, r.err
+		case <-ctx.Done():
+			cl.mu.Lock()
+			w.canceled = true // its response is dropped; w is not reused
+			if w.turn {       // a turn it will not take goes on
+				w.turn = false
+				cl.passTurnLocked()
+			}
+			cl.mu.Unlock()
+			var zero Resp
+			return zero, ctx.Err()
+		}
+	}
+}
+
+// readFor reads responses, handing each to its caller, until w has its
+// own, ctx is done, or reading fails.
+func (cl *Client[Req, Resp]) readFor(ctx context.Context, w *waiter[Resp]) error {
+	for {
+		p, err := cl.c.ReadContext(ctx)
+		if err != nil {
+			return err
+		}
+		resp, derr := cl.resp.Decode(p) // p is valid until the next Read
+		cl.mu.Lock()
+		next := cl.inflight.pop()
+		if next == nil {
+			cl.mu.Unlock()
+			return errors.New("frame: a response with no request")
+		}
+		cl.answerLocked(next, result[Resp]{resp: resp, err: derr})
+		cl.mu.Unlock()
+		if next == w {
+			return nil
+		}
+	}
+}
+
+// answerLocked gives a caller its result, unless it gave up waiting.
+func (cl *Client[Req, Resp]) answerLocked(w *waiter[Resp], r result[Resp]) {
+	if !w.canceled && !w.answered {
+		w.answered = true
+		w.done <- r
+	}
+}
+
+// passTurnLocked wakes the first caller still waiting for a response to
+// read, if no one is reading.
+func (cl *Client[Req, Resp]) passTurnLocked() {
+	if cl.reading || cl.err != nil {
+		return
+	}
+	for _, w := range cl.inflight.live() {
+		if !w.canceled && !w.answered {
+			if !w.turn {
+				w.turn = true
+				w.done <- result[Resp]{lead: true}
+			}
+			return
+		}
 	}
 }
 
@@ -83,7 +170,7 @@ func (cl *Client[Req, Resp]) getWaiter() *waiter[Resp] {
 	if w, ok := cl.pool.Get().(*waiter[Resp]); ok {
 		return w
 	}
-	return &waiter[Resp]{done: make(chan result[Resp], 1)}
+	return &waiter[Resp]{done: make(chan result[Resp], 2)} // a turn, then a result
 }
 
 // enqueue queues w's request; if no one is writing, the caller writes the
@@ -94,11 +181,8 @@ func (cl *Client[Req, Resp]) enqueue(w *waiter[Resp]) error {
 		cl.mu.Unlock()
 		return cl.err
 	}
+	w.canceled, w.answered, w.turn = false, false, false
 	cl.pending, cl.queued = append(cl.pending, w.buf), append(cl.queued, w)
-	if !cl.reading {
-		cl.reading = true
-		go cl.readLoop()
-	}
 	if cl.flushing {
 		cl.mu.Unlock()
 		return nil
@@ -124,31 +208,6 @@ func (cl *Client[Req, Resp]) enqueue(w *waiter[Resp]) error {
 	return nil
 }
 
-// readLoop matches responses to the callers in flight, in order.
-func (cl *Client[Req, Resp]) readLoop() {
-	for {
-		p, err := cl.c.Read()
-		if err != nil {
-			cl.mu.Lock()
-			cl.failLocked(err)
-			cl.mu.Unlock()
-			return
-		}
-		resp, derr := cl.resp.Decode(p) // p is valid until the next Read
-		cl.mu.Lock()
-		w := cl.inflight.pop()
-		if w == nil {
-			cl.failLocked(errors.New("frame: a response with no request"))
-			cl.mu.Unlock()
-			return
-		}
-		if !w.canceled {
-			w.done <- result[Resp]{resp, derr}
-		}
-		cl.mu.Unlock()
-	}
-}
-
 // failLocked fails the Client for good, and every caller waiting.
 func (cl *Client[Req, Resp]) failLocked(err error) {
 	if cl.err == nil {
@@ -156,14 +215,10 @@ func (cl *Client[Req, Resp]) failLocked(err error) {
 		cl.c.Close()
 	}
 	for w := cl.inflight.pop(); w != nil; w = cl.inflight.pop() {
-		if !w.canceled {
-			w.done <- result[Resp]{err: cl.err}
-		}
+		cl.answerLocked(w, result[Resp]{err: cl.err})
 	}
 	for _, w := range cl.queued {
-		if !w.canceled {
-			w.done <- result[Resp]{err: cl.err}
-		}
+		cl.answerLocked(w, result[Resp]{err: cl.err})
 	}
 	cl.queued, cl.pending = nil, nil
 }
@@ -182,6 +237,9 @@ func (q *queue[Resp]) push(ws []*waiter[Resp]) {
 	}
 	q.ws = append(q.ws, ws...)
 }
+
+// live returns the waiters in the queue, oldest first.
+func (q *queue[Resp]) live() []*waiter[Resp] { return q.ws[q.head:] }
 
 func (q *queue[Resp]) pop() *waiter[Resp] {
 	if q.head == len(q.ws) {

@@ -47,9 +47,11 @@ func (c *Conn) ReadContext(ctx context.Context) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if d, ok := ctx.Deadline(); ok {
-		c.nc.SetReadDeadline(d)
+	if ctx.Done() == nil { // never done: a plain Read, with no watcher
+		return c.Read()
 	}
+	// Only ctx's own end moves the deadline: a deadline set from
+	// ctx.Deadline could fire a moment before ctx reports it is done.
 	stop := context.AfterFunc(ctx, func() { c.nc.SetReadDeadline(time.Unix(1, 0)) })
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
