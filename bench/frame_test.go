@@ -176,8 +176,9 @@ func fileConnDup(fd int) net.Conn {
 }
 
 // BenchmarkFrameWrite writes one frame per operation: impl=release is
-// frame.Conn.Write; impl=copywrite copies header and payload into one
-// buffer and writes it; impl=twowrites writes the header, then the
+// frame.Conn.Write; impl=netconn copies header and payload into one buffer
+// and writes it with net.Conn.Write, as a user of package net would;
+// impl=copywrite does the same with write(2) on a blocking fd; impl=twowrites writes the header, then the
 // payload; impl=writev sends both in one writev without a copy.
 func BenchmarkFrameWrite(b *testing.B) {
 	for _, size := range []int{64, 1 << 20} {
@@ -187,6 +188,15 @@ func BenchmarkFrameWrite(b *testing.B) {
 			_, nc := writePair(b)
 			c := frame.New(nc, frame.MaxFrame(2<<20))
 			benchLoop(b, size, func() error { return c.Write(p) })
+		})
+		b.Run(name+"/impl=netconn", func(b *testing.B) {
+			_, nc := writePair(b)
+			buf := make([]byte, 0, 4+size)
+			benchLoop(b, size, func() error {
+				buf = frame.AppendFrame(buf[:0], p)
+				_, err := nc.Write(buf)
+				return err
+			})
 		})
 		b.Run(name+"/impl=copywrite", func(b *testing.B) {
 			fd, _ := writePair(b)
