@@ -1,14 +1,17 @@
 // Command setsidd daemonizes the way go-daemon-style libraries do, for
 // BenchmarkDaemonStart to compare with proc.Daemon: the parent starts itself
 // again as one child in a new session with a readiness pipe as fd 3, and
-// exits when the child writes to it. Built with cgo it pays the same
-// start-up costs as a cgo program using proc.
+// exits when the child writes to it. It links package proc without using
+// it, so that both programs pay the same start-up (package initialisation,
+// binary size, cgo) and only the way they daemonize differs.
 package main
 
 import (
 	"io"
 	"os"
 	"syscall"
+
+	_ "github.com/release-daemon/release/proc" // the same start-up as cmd/trivd
 )
 
 func main() {
