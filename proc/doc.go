@@ -1,8 +1,20 @@
 // Package proc runs a program as a Unix daemon: it detaches from the
 // terminal ([Daemon], with readiness: [Ready] and [Fail]), holds a lock file
-// with its PID ([Lock]), and drops root for an unprivileged user
-// ([DropPrivileges], [CheckRoot], [CheckNonRoot]). The master and worker
-// processes of the Release design build on these.
+// with its PID ([Lock]), drops root for an unprivileged user
+// ([DropPrivileges], [CheckRoot], [CheckNonRoot]), and supervises worker
+// processes ([Master], [Worker], [Me]) that talk to it over frames.
+//
+// # Master and workers
+//
+// A [Master] starts each [Worker] Count times with one end of a socketpair
+// as fd 3, nothing else inherited, an environment cut to a keep-list, and
+// SIGKILL as the parent-death signal (armed from one spawning thread that
+// never exits, since Linux ties the signal to the thread). Its Handler gets
+// the worker's [frame.Conn]. Dead workers are restarted under a
+// [RestartPolicy]: a burst limit on the monotonic clock, backoff, an exit
+// code meaning "do not restart", and at the limit either the Master stops
+// ([ErrRestartLimit]) or that Worker alone is given up. When the Master's
+// context ends, workers get SIGTERM, then SIGKILL after StopGrace.
 //
 // # Daemonizing
 //
@@ -21,6 +33,8 @@
 // This package re-implements parts of the OCaml library Release:
 //
 //	Release.daemon              Daemon, Ready, Fail (readiness is new)
+//	master_slaves, master_slave Master.Run (one Worker with Count 1)
+//	me                          Me
 //	create_lock_file            Lock (flock: exactly one winner; PID inside)
 //	remove_lock_file            (*LockFile).Unlock (only if still ours)
 //	Release_privileges.drop     DropPrivileges (verified, on every thread)

@@ -1,13 +1,17 @@
 package proc_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
 	"net"
 	"os"
+	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/release-daemon/release/frame"
 	"github.com/release-daemon/release/proc"
 )
 
@@ -48,4 +52,40 @@ func ExampleDropPrivileges() {
 		log.Fatal(err)
 	}
 	// From here on setuid(0) fails with EPERM.
+}
+
+// A master that keeps two workers of one kind running, answers each
+// worker's requests, and stops them all on SIGTERM.
+func ExampleMaster() {
+	m := &proc.Master{
+		Workers: []proc.Worker{{
+			Path:  "/usr/local/libexec/echod-worker",
+			Count: 2,
+			Handler: func(ctx context.Context, p proc.Peer) error {
+				return frame.Serve(ctx, p.Conn, frame.String{}, frame.String{},
+					func(_ context.Context, req string) (string, error) { return "ok: " + req, nil })
+			},
+		}},
+		Restart:   proc.RestartPolicy{Backoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second, HealthyAfter: 10 * time.Second},
+		StopGrace: 5 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := m.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// The worker's side: it refuses to run as root unless told which user to
+// become.
+func ExampleMe() {
+	err := proc.Me(context.Background(), proc.MeOptions{User: "echod"}, func(ctx context.Context, c *frame.Conn) error {
+		cl := frame.NewClient[string, string](c, frame.String{}, frame.String{})
+		resp, err := cl.Call(ctx, "hello")
+		fmt.Println(resp)
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
 }

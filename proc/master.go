@@ -1,0 +1,208 @@
+package proc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+)
+
+// Worker describes one kind of worker process: the original's slave. The
+// Master starts Count of them and restarts any that exits.
+type Worker struct {
+	Name  string   // for logs; empty means the base name of Path
+	Path  string   // the executable, checked before the first start
+	Args  []string // arguments after the program name
+	Count int      // how many run at once; 0 means 1
+	Env   []string // KEY=VALUE added to the kept environment
+	// Handler serves one worker's connection on the master's side, for as
+	// long as the worker lives. Its ctx ends when the worker exits or the
+	// Master stops. Nil means the connection is only held.
+	Handler func(ctx context.Context, p Peer) error
+}
+
+// Peer is one running worker as the master sees it.
+type Peer struct {
+	Worker string      // the Worker's name
+	PID    int         // its process ID
+	Conn   *frame.Conn // the master's end of its socket
+}
+
+// LimitAction is what a Master does when a Worker dies too often.
+type LimitAction int
+
+const (
+	// StopMaster stops the Master with an error: the original's behaviour.
+	StopMaster LimitAction = iota
+	// FailWorker stops restarting that Worker and keeps the others.
+	FailWorker
+)
+
+// RestartPolicy decides when dead workers start again. The zero value is
+// the original's: restart at once, and give up when one Worker dies more
+// than 10 times in 1 s, stopping the Master.
+type RestartPolicy struct {
+	Burst    int           // deaths allowed within Interval; 0 means 10
+	Interval time.Duration // 0 means 1 s; measured on the monotonic clock
+	OnLimit  LimitAction
+	// Backoff is the first delay before a restart, doubling up to
+	// MaxBackoff, and back to Backoff once a worker has lived HealthyAfter.
+	Backoff, MaxBackoff, HealthyAfter time.Duration
+	// DoNotRestart is an exit code that means "do not restart me" (as
+	// nginx's 2); 0 means none.
+	DoNotRestart int
+}
+
+// Master starts and supervises worker processes: the original's
+// master_slaves. The struct is the configuration; Run checks it, fills
+// defaults into its own copy and runs.
+type Master struct {
+	Workers   []Worker
+	Restart   RestartPolicy
+	StopGrace time.Duration // SIGTERM, then SIGKILL after this; 0 means 5 s
+	// KeepEnv names the variables of the master's environment that workers
+	// get; nil means TZ and the Go runtime's (GOMAXPROCS, GOGC,
+	// GOMEMLIMIT, GODEBUG, GOTRACEBACK). NOTIFY_SOCKET, LISTEN_* and the
+	// daemon marker are never passed on.
+	KeepEnv []string
+	Logger  *slog.Logger // nil means slog.Default()
+	// Main, if set, runs beside the workers with a function returning the
+	// live ones, for broadcasts; when it returns, the Master stops.
+	Main func(ctx context.Context, peers func() []Peer) error
+}
+
+// ErrRestartLimit means a Worker died more often than its RestartPolicy
+// allows.
+var ErrRestartLimit = errors.New("proc: worker restarted too often")
+
+var defaultKeepEnv = []string{"TZ", "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG", "GOTRACEBACK"}
+
+// Run starts every Worker Count times and supervises them until ctx ends,
+// Main returns, or a worker hits the restart limit with StopMaster. Then it
+// stops the workers: SIGTERM, StopGrace, SIGKILL, and waits for them. It
+// returns nil when ctx ended, Main's result, or the limit error.
+func (m *Master) Run(ctx context.Context) error {
+	cfg, err := m.checked()
+	if err != nil {
+		return err
+	}
+	r := newRun(ctx, cfg)
+	defer r.sp.stop()
+	for i := range cfg.Workers {
+		for n := range cfg.Workers[i].Count {
+			r.wg.Go(func() { r.supervise(&cfg.Workers[i], n) })
+		}
+	}
+	if cfg.Main != nil {
+		r.wg.Go(func() { r.finish(cfg.Main(r.ctx, r.peers)) })
+	}
+	<-r.ctx.Done()
+	r.wg.Wait()
+	return r.result()
+}
+
+// checked returns a copy of m with defaults filled in, or every problem.
+func (m *Master) checked() (Master, error) {
+	c := *m
+	c.Workers = slices.Clone(m.Workers)
+	var errs []error
+	for i := range c.Workers {
+		w := &c.Workers[i]
+		w.Count = max(w.Count, 1)
+		if w.Name == "" {
+			w.Name = filepath.Base(w.Path)
+		}
+		if err := checkExecutable(w.Path); err != nil {
+			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+		}
+	}
+	if c.Restart.Burst <= 0 {
+		c.Restart.Burst = 10
+	}
+	if c.Restart.Interval <= 0 {
+		c.Restart.Interval = time.Second
+	}
+	if c.Restart.MaxBackoff < c.Restart.Backoff {
+		c.Restart.MaxBackoff = c.Restart.Backoff
+	}
+	if c.StopGrace <= 0 {
+		c.StopGrace = 5 * time.Second
+	}
+	if c.KeepEnv == nil {
+		c.KeepEnv = defaultKeepEnv
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, errors.Join(errs...)
+}
+
+// checkExecutable is the original's try_exec, following symlinks: a clear
+// error for a missing or non-executable program.
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return &os.PathError{Op: "exec", Path: path, Err: errors.New("not a regular file")}
+	case fi.Mode().Perm()&0o111 == 0:
+		return &os.PathError{Op: "exec", Path: path, Err: os.ErrPermission}
+	}
+	return nil
+}
+
+// run is one Run's state.
+type run struct {
+	cfg    Master
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	sp     *spawner
+	log    *slog.Logger
+
+	mu    sync.Mutex
+	live  map[int]Peer // by PID
+	err   error
+	ended bool
+}
+
+func newRun(ctx context.Context, cfg Master) *run {
+	r := &run{cfg: cfg, sp: newSpawner(), log: cfg.Logger.With("component", "master"), live: map[int]Peer{}}
+	r.ctx, r.cancel = context.WithCancel(ctx)
+	return r
+}
+
+// finish stops the Run with err as its result, if it is the first.
+func (r *run) finish(err error) {
+	r.mu.Lock()
+	if !r.ended {
+		r.ended, r.err = true, err
+	}
+	r.mu.Unlock()
+	r.cancel()
+}
+
+func (r *run) result() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// peers returns the live workers.
+func (r *run) peers() []Peer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Peer, 0, len(r.live))
+	for _, p := range r.live {
+		out = append(out, p)
+	}
+	return out
+}

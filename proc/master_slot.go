@@ -1,0 +1,132 @@
+package proc
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+// supervise keeps one slot of w running: start, serve, wait, and restart
+// under the policy, until the Run ends.
+func (r *run) supervise(w *Worker, slot int) {
+	pol := r.cfg.Restart
+	var deaths []time.Time // monotonic readings
+	delay := pol.Backoff
+	env := workerEnviron(r.cfg.KeepEnv, w.Env)
+	for r.ctx.Err() == nil {
+		start := time.Now()
+		code := r.runOnce(w, slot, env)
+		if r.ctx.Err() != nil {
+			return
+		}
+		if pol.DoNotRestart != 0 && code == pol.DoNotRestart {
+			r.log.Info("worker asked not to be restarted", "worker", w.Name, "slot", slot, "code", code)
+			return
+		}
+		now := time.Now()
+		deaths = append(deaths, now)
+		for len(deaths) > 0 && now.Sub(deaths[0]) > pol.Interval {
+			deaths = deaths[1:]
+		}
+		if len(deaths) > pol.Burst {
+			err := fmt.Errorf("%w: %q died %d times within %v", ErrRestartLimit, w.Name, len(deaths), pol.Interval)
+			if pol.OnLimit == StopMaster {
+				r.finish(err)
+			} else {
+				r.log.Error("worker failed", "worker", w.Name, "slot", slot, "err", err)
+			}
+			return
+		}
+		if pol.HealthyAfter > 0 && now.Sub(start) >= pol.HealthyAfter {
+			delay = pol.Backoff
+		}
+		if !sleepCtx(r.ctx, delay) {
+			return
+		}
+		delay = min(delay*2, pol.MaxBackoff)
+	}
+}
+
+// runOnce starts one worker, serves it until it exits and returns its exit
+// code, or -1 if it did not start.
+func (r *run) runOnce(w *Worker, slot int, env []string) int {
+	p, conn, err := r.sp.start(w, env)
+	if err != nil {
+		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", err)
+		return -1
+	}
+	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
+	r.mu.Lock()
+	r.live[p.Pid] = peer
+	r.mu.Unlock()
+	r.log.Info("worker started", "worker", w.Name, "slot", slot, "pid", p.Pid)
+
+	ctx, cancel := context.WithCancel(r.ctx)
+	handled := make(chan struct{})
+	go func() {
+		defer close(handled)
+		if w.Handler == nil {
+			return
+		}
+		if err := w.Handler(ctx, peer); err != nil && ctx.Err() == nil {
+			r.log.Warn("worker handler", "worker", w.Name, "pid", p.Pid, "err", err)
+		}
+	}()
+	exited := make(chan struct{})
+	go r.stopOnEnd(p, exited)
+	st, _ := p.Wait()
+	close(exited)
+	cancel()
+	conn.Close()
+	<-handled
+	r.mu.Lock()
+	delete(r.live, p.Pid)
+	r.mu.Unlock()
+	logExit(r, w.Name, p.Pid, st)
+	return st.ExitCode()
+}
+
+// stopOnEnd sends SIGTERM when the Run ends, then SIGKILL after the grace.
+func (r *run) stopOnEnd(p *os.Process, exited <-chan struct{}) {
+	select {
+	case <-exited:
+		return
+	case <-r.ctx.Done():
+	}
+	p.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(r.cfg.StopGrace):
+		p.Kill()
+	}
+}
+
+// logExit says how a worker ended, in the original's words.
+func logExit(r *run, name string, pid int, st *os.ProcessState) {
+	ws, _ := st.Sys().(syscall.WaitStatus)
+	switch {
+	case ws.Signaled():
+		r.log.Warn("worker killed by signal", "worker", name, "pid", pid, "signal", ws.Signal().String())
+	case ws.ExitStatus() == 0:
+		r.log.Info("worker exited normally", "worker", name, "pid", pid)
+	default:
+		r.log.Warn("worker exited with status", "worker", name, "pid", pid, "code", ws.ExitStatus())
+	}
+}
+
+// sleepCtx waits d, or until ctx ends; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

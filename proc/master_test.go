@@ -1,0 +1,310 @@
+package proc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+	"golang.org/x/sys/unix"
+)
+
+func init() {
+	helpers["worker-upper"] = helperWorkerUpper
+	helpers["worker-crash"] = func() int { return 1 }
+	helpers["worker-env"] = helperWorkerEnv
+	helpers["master"] = helperMaster
+}
+
+// helperMaster runs a Master of two upper-casing workers and prints their
+// PIDs once both answer, then runs until killed.
+func helperMaster() int {
+	exe, _ := os.Executable()
+	pids := make(chan int, 2)
+	m := &Master{Workers: []Worker{{Name: "upper", Path: exe, Args: []string{"-test.run=^$"}, Count: 2,
+		Env:     []string{helperEnv + "=worker-upper", "GORACE=atexit_sleep_ms=0"},
+		Handler: upperHandler(pids)}}, Logger: quietLogger()}
+	go m.Run(context.Background())
+	fmt.Println(<-pids, <-pids)
+	select {}
+}
+
+// helperWorkerUpper answers each frame with it upper-cased.
+func helperWorkerUpper() int {
+	err := Me(context.Background(), MeOptions{AllowRoot: true}, func(ctx context.Context, c *frame.Conn) error {
+		for {
+			p, err := c.Read()
+			if err != nil {
+				return err
+			}
+			if err := c.Write(bytes.ToUpper(p)); err != nil {
+				return err
+			}
+		}
+	})
+	if errors.Is(err, io.EOF) {
+		return 0
+	}
+	return 1
+}
+
+// helperWorkerEnv sends its environment, one variable per frame, then "".
+func helperWorkerEnv() int {
+	Me(context.Background(), MeOptions{AllowRoot: true}, func(ctx context.Context, c *frame.Conn) error {
+		for _, kv := range os.Environ() {
+			c.Write([]byte(kv))
+		}
+		c.Write(nil)
+		_, err := c.Read() // until the master closes
+		return err
+	})
+	return 0
+}
+
+// testWorker is a Worker that re-runs this test binary as the helper.
+func testWorker(t *testing.T, helper string, count int, handler func(context.Context, Peer) error) Worker {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Worker{Name: helper, Path: exe, Args: []string{"-test.run=^$"}, Count: count,
+		Env: []string{helperEnv + "=" + helper, "GORACE=atexit_sleep_ms=0"}, Handler: handler}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// runMaster runs m in the background; the returned func stops it and
+// returns Run's result.
+func runMaster(t *testing.T, m *Master) (stop func() error, done <-chan error) {
+	ctx, cancel := context.WithCancel(t.Context())
+	ch := make(chan error, 1)
+	go func() { ch <- m.Run(ctx) }()
+	return func() error {
+		cancel()
+		select {
+		case err := <-ch:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("the master did not stop within 30 s")
+			return nil
+		}
+	}, ch
+}
+
+// upperHandler asks a worker to upper-case "hello" and reports its PID.
+func upperHandler(pids chan<- int) func(context.Context, Peer) error {
+	return func(ctx context.Context, p Peer) error {
+		if err := p.Conn.Write([]byte("hello")); err != nil {
+			return err
+		}
+		got, err := p.Conn.Read()
+		if err != nil || string(got) != "HELLO" {
+			return fmt.Errorf("worker answered %q, %v", got, err)
+		}
+		pids <- p.PID
+		<-ctx.Done()
+		return nil
+	}
+}
+
+func waitPIDs(t *testing.T, pids <-chan int, n int) []int {
+	t.Helper()
+	var got []int
+	for range n {
+		select {
+		case pid := <-pids:
+			got = append(got, pid)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("only %d of %d workers answered within 20 s", len(got), n)
+		}
+	}
+	return got
+}
+
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return err == nil && !strings.Contains(string(b[bytes.LastIndexByte(b, ')'):]), ") Z ")
+}
+
+func TestMasterServesAndStopsWorkers(t *testing.T) {
+	pids := make(chan int, 8)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 2, upperHandler(pids))}, Logger: quietLogger(), StopGrace: time.Second}
+	stop, _ := runMaster(t, m)
+	got := waitPIDs(t, pids, 2)
+	if err := stop(); err != nil {
+		t.Fatalf("Run after its context ended: %v, want nil", err)
+	}
+	for _, pid := range got {
+		if alive(pid) {
+			t.Errorf("worker %d is still alive after the master stopped", pid)
+		}
+	}
+}
+
+func TestKilledWorkerIsReplaced(t *testing.T) {
+	pids := make(chan int, 8)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 1, upperHandler(pids))}, Logger: quietLogger()}
+	stop, _ := runMaster(t, m)
+	defer stop()
+	first := waitPIDs(t, pids, 1)[0]
+	start := time.Now()
+	syscall.Kill(first, syscall.SIGKILL)
+	second := waitPIDs(t, pids, 1)[0]
+	if second == first {
+		t.Fatal("the same worker answered twice")
+	}
+	t.Logf(`{"test":"kill -9 a worker","figures":{"replacement_serving_ms":%d}}`, time.Since(start).Milliseconds())
+}
+
+func TestCrashingWorkerHitsTheLimit(t *testing.T) {
+	m := &Master{Workers: []Worker{testWorker(t, "worker-crash", 1, nil)},
+		Restart: RestartPolicy{Burst: 5, Interval: 10 * time.Second}, Logger: quietLogger()}
+	_, done := runMaster(t, m)
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrRestartLimit) {
+			t.Fatalf("Run = %v, want ErrRestartLimit", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a worker crashing at start did not stop the master within 20 s")
+	}
+}
+
+func TestFailWorkerKeepsTheOthers(t *testing.T) {
+	pids := make(chan int, 8)
+	m := &Master{Workers: []Worker{
+		testWorker(t, "worker-crash", 1, nil),
+		testWorker(t, "worker-upper", 1, upperHandler(pids)),
+	}, Restart: RestartPolicy{Burst: 3, Interval: 10 * time.Second, OnLimit: FailWorker}, Logger: quietLogger()}
+	stop, done := runMaster(t, m)
+	pid := waitPIDs(t, pids, 1)[0]
+	select {
+	case err := <-done:
+		t.Fatalf("the master stopped: %v", err)
+	case <-time.After(2 * time.Second): // the crashing worker has failed by now
+	}
+	if !alive(pid) {
+		t.Fatal("the healthy worker died with the failing one")
+	}
+	stop()
+}
+
+// TestWorkerHoldsOnlyItsFDs: a decoy fd opened without close-on-exec in
+// the master does not reach a worker, which holds 0-2, its socket to the
+// master (which package net moved from fd 3 when Me took it) and its
+// runtime's own.
+func TestWorkerHoldsOnlyItsFDs(t *testing.T) {
+	decoy, err := unix.Open("/dev/null", unix.O_RDONLY, 0) // no O_CLOEXEC
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(decoy)
+	pids := make(chan int, 8)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 3, upperHandler(pids))}, Logger: quietLogger()}
+	stop, _ := runMaster(t, m)
+	defer stop()
+	for _, pid := range waitPIDs(t, pids, 3) {
+		dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
+		ents, _ := os.ReadDir(dir)
+		var extra []string
+		for _, e := range ents {
+			target, _ := os.Readlink(dir + e.Name())
+			n, _ := strconv.Atoi(e.Name())
+			if n > 2 && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") {
+				extra = append(extra, e.Name()+" -> "+target)
+			}
+		}
+		if len(extra) != 1 || !strings.Contains(extra[0], "socket:") {
+			t.Errorf("worker %d holds %v beyond 0-2, want only its socket to the master", pid, extra)
+		}
+	}
+}
+
+func TestWorkerEnvironment(t *testing.T) {
+	t.Setenv("NOTIFY_SOCKET", "/run/systemd/notify")
+	t.Setenv("LISTEN_FDS", "1")
+	t.Setenv("SECRET_TOKEN", "do-not-pass")
+	t.Setenv("TZ", "Europe/Paris")
+	envs := make(chan []string, 1)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-env", 1, func(ctx context.Context, p Peer) error {
+		var env []string
+		for {
+			kv, err := p.Conn.ReadCopy()
+			if err != nil || len(kv) == 0 {
+				break
+			}
+			env = append(env, string(kv))
+		}
+		envs <- env
+		<-ctx.Done()
+		return nil
+	})}, Logger: quietLogger()}
+	stop, _ := runMaster(t, m)
+	defer stop()
+	var env []string
+	select {
+	case env = <-envs:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the worker sent no environment")
+	}
+	got := strings.Join(env, "\n")
+	for _, banned := range []string{"NOTIFY_SOCKET", "LISTEN_FDS", "SECRET_TOKEN", workerEnv} {
+		if strings.Contains(got, banned+"=") {
+			t.Errorf("the worker's environment has %s", banned)
+		}
+	}
+	if !strings.Contains(got, "TZ=Europe/Paris") {
+		t.Errorf("the worker's environment lacks the kept TZ:\n%s", got)
+	}
+}
+
+// TestMasterKilledTakesItsWorkers: SIGKILL to the master leaves no worker
+// alive (the parent-death signal, armed from the spawning thread).
+func TestMasterKilledTakesItsWorkers(t *testing.T) {
+	cmd := helperCommand(t, "master")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var a, b int
+	if _, err := fmt.Fscan(out, &a, &b); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("the master helper printed no worker PIDs: %v", err)
+	}
+	start := time.Now()
+	cmd.Process.Kill()
+	cmd.Wait()
+	for _, pid := range []int{a, b} {
+		for alive(pid) {
+			if time.Since(start) > 5*time.Second {
+				t.Fatalf("worker %d outlived its SIGKILLed master by 5 s", pid)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		syscall.Wait4(pid, nil, syscall.WNOHANG, nil) // reparented to this subreaper
+	}
+	t.Logf(`{"test":"SIGKILL the master","figures":{"last_worker_gone_ms":%d}}`, time.Since(start).Milliseconds())
+}
+
+func TestMasterRefusesMissingExecutable(t *testing.T) {
+	m := &Master{Workers: []Worker{{Name: "ghost", Path: "/nonexistent/worker"}}, Logger: quietLogger()}
+	err := m.Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/worker") {
+		t.Fatalf("Run with a missing executable: %v", err)
+	}
+}
+
+func TestMeOutsideAMaster(t *testing.T) {
+	if err := Me(t.Context(), MeOptions{}, nil); !errors.Is(err, ErrNotWorker) {
+		t.Fatalf("Me in a process no master started: %v", err)
+	}
+}

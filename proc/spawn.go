@@ -1,0 +1,118 @@
+package proc
+
+import (
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/release-daemon/release/frame"
+	"golang.org/x/sys/unix"
+)
+
+// workerEnv names a worker's socket fd in its environment; Me reads it.
+const workerEnv = "RELEASE_WORKER_FD"
+
+// spawner starts workers from one goroutine locked to its OS thread for
+// good: Linux sends the parent-death signal when the thread that forked a
+// child dies, not the process, so a thread that might exit while the
+// workers live would kill them.
+type spawner struct {
+	reqs chan spawnReq
+}
+
+type spawnReq struct {
+	w     *Worker
+	env   []string
+	reply chan spawnResult
+}
+
+type spawnResult struct {
+	p    *os.Process
+	conn *frame.Conn
+	err  error
+}
+
+func newSpawner() *spawner {
+	s := &spawner{reqs: make(chan spawnReq)}
+	go s.loop()
+	return s
+}
+
+// loop serves spawn requests. It never unlocks its thread, so the thread
+// ends with it, once every worker has been stopped.
+func (s *spawner) loop() {
+	runtime.LockOSThread()
+	for req := range s.reqs {
+		req.reply <- spawn(req.w, req.env)
+	}
+}
+
+func (s *spawner) stop() { close(s.reqs) }
+
+// start starts one worker of w.
+func (s *spawner) start(w *Worker, env []string) (*os.Process, *frame.Conn, error) {
+	reply := make(chan spawnResult, 1)
+	s.reqs <- spawnReq{w, env, reply}
+	r := <-reply
+	return r.p, r.conn, r.err
+}
+
+// spawn makes the worker's socketpair and starts it with its end as fd 3,
+// /dev/null as stdin, the master's stdout and stderr, nothing else, and
+// SIGKILL as its parent-death signal.
+func spawn(w *Worker, env []string) spawnResult {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return spawnResult{err: os.NewSyscallError("socketpair", err)}
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "worker socket"), os.NewFile(uintptr(fds[1]), "master socket")
+	defer theirs.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		ours.Close()
+		return spawnResult{err: err}
+	}
+	defer null.Close()
+	// Fds the master got without close-on-exec (inherited, or opened by C
+	// code) must not reach the worker: mark them all; the dup2 of Files
+	// into 0-3 clears the flag on the four passed on.
+	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	p, err := os.StartProcess(w.Path, append([]string{w.Path}, w.Args...), &os.ProcAttr{
+		Env:   env,
+		Files: []*os.File{null, os.Stdout, os.Stderr, theirs},
+		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+	})
+	if err != nil {
+		ours.Close()
+		return spawnResult{err: err}
+	}
+	nc, err := net.FileConn(ours)
+	ours.Close()
+	if err != nil {
+		p.Kill()
+		p.Wait()
+		return spawnResult{err: err}
+	}
+	return spawnResult{p: p, conn: frame.New(nc)}
+}
+
+// workerEnviron is the master's environment cut to the keep-list, never
+// with NOTIFY_SOCKET, LISTEN_* or the daemon marker, plus the Worker's own
+// variables and the worker marker.
+func workerEnviron(keep, extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "NOTIFY_SOCKET" || strings.HasPrefix(k, "LISTEN_") || k == markerEnv || k == lockPathEnv {
+			continue
+		}
+		for _, want := range keep {
+			if k == want {
+				env = append(env, kv)
+			}
+		}
+	}
+	return append(append(env, extra...), workerEnv+"=3")
+}
