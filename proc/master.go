@@ -22,6 +22,14 @@ type Worker struct {
 	Args  []string // arguments after the program name
 	Count int      // how many run at once; 0 means 1
 	Env   []string // KEY=VALUE added to the kept environment
+	// User, if set, is the account the worker runs as from its first
+	// instruction: its credentials are set between fork and exec, so no
+	// worker code ever runs as root. Its groups are its primary group only.
+	User string
+	// Chroot, if set, is a root-owned directory no one else can write
+	// (checked, as for DropPrivileges) that the worker is started in; Path
+	// is then looked up inside it.
+	Chroot string
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits or the
 	// Master stops. Nil means the connection is only held.
@@ -119,8 +127,18 @@ func (m *Master) checked() (Master, error) {
 		if w.Name == "" {
 			w.Name = filepath.Base(w.Path)
 		}
-		if err := checkExecutable(w.Path); err != nil {
+		if err := checkExecutable(filepath.Join(w.Chroot, w.Path)); err != nil {
 			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+		}
+		if w.Chroot != "" {
+			if err := checkJail(w.Chroot); err != nil {
+				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+			}
+		}
+		if w.User != "" {
+			if _, _, _, err := lookupTarget(w.User, false); err != nil {
+				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+			}
 		}
 	}
 	if c.Restart.Burst <= 0 {

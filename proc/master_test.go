@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -295,11 +296,25 @@ func TestMasterKilledTakesItsWorkers(t *testing.T) {
 	t.Logf(`{"test":"SIGKILL the master","figures":{"last_worker_gone_ms":%d}}`, time.Since(start).Milliseconds())
 }
 
-func TestMasterRefusesMissingExecutable(t *testing.T) {
-	m := &Master{Workers: []Worker{{Name: "ghost", Path: "/nonexistent/worker"}}, Logger: quietLogger()}
+// TestMasterRefusesBadWorkers: every problem is reported before anything
+// starts, all at once.
+func TestMasterRefusesBadWorkers(t *testing.T) {
+	exe, _ := os.Executable()
+	notExec := t.TempDir() + "/plain"
+	os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644)
+	openJail := t.TempDir()
+	os.Chmod(openJail, 0o777)
+	m := &Master{Workers: []Worker{
+		{Name: "ghost", Path: "/nonexistent/worker"},
+		{Name: "plain", Path: notExec},
+		{Name: "as-root", Path: exe, User: "root"},
+		{Name: "open-jail", Path: "/", Chroot: openJail},
+	}, Logger: quietLogger()}
 	err := m.Run(t.Context())
-	if err == nil || !strings.Contains(err.Error(), "/nonexistent/worker") {
-		t.Fatalf("Run with a missing executable: %v", err)
+	for _, want := range []error{os.ErrNotExist, os.ErrPermission, ErrRootTarget, ErrUnsafeJail} {
+		if !errors.Is(err, want) {
+			t.Errorf("Run's error %v does not report %v", err, want)
+		}
 	}
 }
 
@@ -307,4 +322,53 @@ func TestMeOutsideAMaster(t *testing.T) {
 	if err := Me(t.Context(), MeOptions{}, nil); !errors.Is(err, ErrNotWorker) {
 		t.Fatalf("Me in a process no master started: %v", err)
 	}
+}
+
+// TestWorkerRunsAsItsUser: as root, a Worker with User runs as that user
+// on every thread from its start, with no groups of root's, no
+// capabilities, and no-new-privileges on every thread.
+func TestWorkerRunsAsItsUser(t *testing.T) {
+	u := testenv.TestUser(t)
+	exe := copyExecutable(t)
+	pids := make(chan int, 2)
+	w := testWorker(t, "worker-upper", 1, upperHandler(pids))
+	w.Path, w.User = exe, testenv.UserName
+	m := &Master{Workers: []Worker{w}, Logger: quietLogger()}
+	stop, _ := runMaster(t, m)
+	defer stop()
+	pid := waitPIDs(t, pids, 1)[0]
+	ids := func(id string) string { return id + " " + id + " " + id + " " + id }
+	tasks := taskStatuses(pid)
+	if len(tasks) < 2 {
+		t.Fatalf("only %d threads in the worker", len(tasks))
+	}
+	for tid, st := range tasks {
+		if st["Uid"] != ids(u.Uid) || st["Gid"] != ids(u.Gid) || st["Groups"] != u.Gid {
+			t.Errorf("worker thread %s: Uid %q Gid %q Groups %q", tid, st["Uid"], st["Gid"], st["Groups"])
+		}
+		if st["CapEff"] != "0000000000000000" || st["NoNewPrivs"] != "1" {
+			t.Errorf("worker thread %s: CapEff %s NoNewPrivs %q", tid, st["CapEff"], st["NoNewPrivs"])
+		}
+	}
+}
+
+// copyExecutable copies this test binary where any user may run it.
+func copyExecutable(t *testing.T) string {
+	t.Helper()
+	exe, _ := os.Executable()
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "relw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	path := dir + "/worker.test"
+	if err := os.WriteFile(path, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -98,7 +98,7 @@ func taskStatuses(pid int) map[string]map[string]string {
 		for line := range strings.Lines(string(b)) {
 			k, v, _ := strings.Cut(line, ":")
 			switch k {
-			case "Uid", "Gid", "Groups", "CapEff", "CapPrm":
+			case "Uid", "Gid", "Groups", "CapEff", "CapPrm", "NoNewPrivs":
 				fields[k] = strings.Join(strings.Fields(v), " ")
 			}
 		}

@@ -41,9 +41,13 @@ func newSpawner() *spawner {
 }
 
 // loop serves spawn requests. It never unlocks its thread, so the thread
-// ends with it, once every worker has been stopped.
+// ends with it, once every worker has been stopped. The thread sets
+// no-new-privileges, which its children inherit (it is per thread: set
+// from an ordinary goroutine it would reach one thread of many), so no
+// worker can gain privileges by exec'ing a setuid program.
 func (s *spawner) loop() {
 	runtime.LockOSThread()
+	unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	for req := range s.reqs {
 		req.reply <- spawn(req.w, req.env)
 	}
@@ -79,10 +83,15 @@ func spawn(w *Worker, env []string) spawnResult {
 	// code) must not reach the worker: mark them all; the dup2 of Files
 	// into 0-3 clears the flag on the four passed on.
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	sys, err := workerSysAttr(w)
+	if err != nil {
+		ours.Close()
+		return spawnResult{err: err}
+	}
 	p, err := os.StartProcess(w.Path, append([]string{w.Path}, w.Args...), &os.ProcAttr{
 		Env:   env,
 		Files: []*os.File{null, os.Stdout, os.Stderr, theirs},
-		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+		Sys:   sys,
 	})
 	if err != nil {
 		ours.Close()
@@ -96,6 +105,22 @@ func spawn(w *Worker, env []string) spawnResult {
 		return spawnResult{err: err}
 	}
 	return spawnResult{p: p, conn: frame.New(nc)}
+}
+
+// workerSysAttr is how the worker starts: in its chroot, as its user, with
+// SIGKILL when the spawning thread dies. Go sets the parent-death signal
+// after the credentials, which would clear it, and checks the parent
+// after.
+func workerSysAttr(w *Worker) (*syscall.SysProcAttr, error) {
+	sys := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Chroot: w.Chroot}
+	if w.User != "" {
+		uid, gid, _, err := lookupTarget(w.User, false)
+		if err != nil {
+			return nil, err
+		}
+		sys.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{uint32(gid)}}
+	}
+	return sys, nil
 }
 
 // workerEnviron is the master's environment cut to the keep-list, never
