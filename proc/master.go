@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/release-daemon/release/frame"
@@ -84,6 +85,25 @@ type Master struct {
 	// Main, if set, runs beside the workers with a function returning the
 	// live ones, for broadcasts; when it returns, the Master stops.
 	Main func(ctx context.Context, peers func() []Peer) error
+	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
+	// a *SignalError (exit with its ExitCode, 128+signal), and SIGHUP,
+	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
+	// systemd hears RELOADING=1 and READY=1 around a SIGHUP, and
+	// STOPPING=1 on the way out.
+	HandleSignals bool
+}
+
+// SignalError is Run's result when a signal stopped the Master.
+type SignalError struct{ Signal os.Signal }
+
+func (e *SignalError) Error() string { return "proc: stopped by " + e.Signal.String() }
+
+// ExitCode is the conventional status for a program a signal stopped.
+func (e *SignalError) ExitCode() int {
+	if s, ok := e.Signal.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 1
 }
 
 // ErrRestartLimit means a Worker died more often than its RestartPolicy
@@ -103,6 +123,10 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	r := newRun(ctx, cfg)
 	defer r.sp.stop()
+	if cfg.HandleSignals { // before any worker starts
+		stop := r.handleSignals()
+		defer stop()
+	}
 	for i := range cfg.Workers {
 		for n := range cfg.Workers[i].Count {
 			r.wg.Go(func() { r.supervise(&cfg.Workers[i], n) })
@@ -112,6 +136,9 @@ func (m *Master) Run(ctx context.Context) error {
 		r.wg.Go(func() { r.finish(cfg.Main(r.ctx, r.peers)) })
 	}
 	<-r.ctx.Done()
+	if cfg.HandleSignals {
+		notifySystemd("STOPPING=1")
+	}
 	r.wg.Wait()
 	return r.result()
 }
@@ -186,14 +213,16 @@ type run struct {
 	sp     *spawner
 	log    *slog.Logger
 
-	mu    sync.Mutex
-	live  map[int]Peer // by PID
-	err   error
-	ended bool
+	mu       sync.Mutex
+	live     map[int]Peer     // by PID
+	retiring map[int]struct{} // PIDs stopped on purpose (SIGHUP): not deaths
+	err      error
+	ended    bool
 }
 
 func newRun(ctx context.Context, cfg Master) *run {
-	r := &run{cfg: cfg, sp: newSpawner(), log: cfg.Logger.With("component", "master"), live: map[int]Peer{}}
+	r := &run{cfg: cfg, sp: newSpawner(), log: cfg.Logger.With("component", "master"),
+		live: map[int]Peer{}, retiring: map[int]struct{}{}}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	return r
 }

@@ -17,9 +17,12 @@ func (r *run) supervise(w *Worker, slot int) {
 	env := workerEnviron(r.cfg.KeepEnv, w.Env)
 	for r.ctx.Err() == nil {
 		start := time.Now()
-		code := r.runOnce(w, slot, env)
+		code, pid := r.runOnce(w, slot, env)
 		if r.ctx.Err() != nil {
 			return
+		}
+		if r.retired(pid) { // a rolling restart: start again at once
+			continue
 		}
 		if pol.DoNotRestart != 0 && code == pol.DoNotRestart {
 			r.log.Info("worker asked not to be restarted", "worker", w.Name, "slot", slot, "code", code)
@@ -50,12 +53,12 @@ func (r *run) supervise(w *Worker, slot int) {
 }
 
 // runOnce starts one worker, serves it until it exits and returns its exit
-// code, or -1 if it did not start.
-func (r *run) runOnce(w *Worker, slot int, env []string) int {
+// code and PID, or -1 and 0 if it did not start.
+func (r *run) runOnce(w *Worker, slot int, env []string) (int, int) {
 	p, conn, err := r.sp.start(w, env)
 	if err != nil {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", err)
-		return -1
+		return -1, 0
 	}
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
 	r.mu.Lock()
@@ -85,7 +88,7 @@ func (r *run) runOnce(w *Worker, slot int, env []string) int {
 	delete(r.live, p.Pid)
 	r.mu.Unlock()
 	logExit(r, w.Name, p.Pid, st)
-	return st.ExitCode()
+	return st.ExitCode(), p.Pid
 }
 
 // stopOnEnd sends SIGTERM when the Run ends, then SIGKILL after the grace.

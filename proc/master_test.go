@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -371,4 +372,51 @@ func copyExecutable(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestMasterStopsOnSIGTERM(t *testing.T) {
+	pids := make(chan int, 2)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 1, upperHandler(pids))},
+		HandleSignals: true, StopGrace: time.Second, Logger: quietLogger()}
+	_, done := runMaster(t, m)
+	pid := waitPIDs(t, pids, 1)[0]
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case err := <-done:
+		se, ok := errors.AsType[*SignalError](err)
+		if !ok || se.ExitCode() != 128+int(syscall.SIGTERM) {
+			t.Fatalf("Run after SIGTERM = %v, want a SignalError with exit code 143", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("SIGTERM did not stop the master")
+	}
+	if alive(pid) {
+		t.Error("the worker outlived the master's SIGTERM")
+	}
+}
+
+// TestSIGHUPRestartsWorkersOneByOne: every worker is replaced, and the
+// restarts are not counted against a limit of 1.
+func TestSIGHUPRestartsWorkersOneByOne(t *testing.T) {
+	pids := make(chan int, 8)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 2, upperHandler(pids))},
+		HandleSignals: true, StopGrace: 2 * time.Second, Restart: RestartPolicy{Burst: 1, Interval: time.Minute},
+		Logger: quietLogger()}
+	stop, done := runMaster(t, m)
+	old := waitPIDs(t, pids, 2)
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	fresh := waitPIDs(t, pids, 2)
+	for _, p := range fresh {
+		if slices.Contains(old, p) {
+			t.Fatalf("worker %d answered again after SIGHUP; old %v, new %v", p, old, fresh)
+		}
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the master stopped after SIGHUP: %v", err)
+	default:
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
 }

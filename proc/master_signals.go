@@ -1,0 +1,83 @@
+package proc
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// handleSignals catches SIGINT, SIGTERM and SIGHUP for the Run; the
+// returned function stops catching them.
+func (r *run) handleSignals() (stop func()) {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case sig := <-ch:
+				if sig == syscall.SIGHUP {
+					r.rollingRestart()
+					continue
+				}
+				r.log.Info("stopping", "signal", sig.String())
+				r.finish(&SignalError{Signal: sig})
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}
+
+// rollingRestart stops the live workers one at a time, each after the
+// previous one's replacement is up, so that some always serve. These
+// exits are not counted against the restart limit.
+func (r *run) rollingRestart() {
+	notifySystemd("RELOADING=1")
+	r.log.Info("restarting workers one at a time")
+	for _, p := range r.peers() {
+		r.mu.Lock()
+		r.retiring[p.PID] = struct{}{}
+		before := len(r.live)
+		r.mu.Unlock()
+		if proc, err := os.FindProcess(p.PID); err == nil {
+			proc.Signal(syscall.SIGTERM)
+		}
+		r.waitReplaced(p.PID, before)
+	}
+	notifySystemd("READY=1")
+}
+
+// waitReplaced waits until pid has gone and the live count is back, for at
+// most StopGrace plus a second.
+func (r *run) waitReplaced(pid, want int) {
+	deadline := time.Now().Add(r.cfg.StopGrace + time.Second)
+	for time.Now().Before(deadline) && r.ctx.Err() == nil {
+		r.mu.Lock()
+		_, still := r.live[pid]
+		n := len(r.live)
+		r.mu.Unlock()
+		if !still && n >= want {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// retired reports, and forgets, whether pid was stopped on purpose.
+func (r *run) retired(pid int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.retiring[pid]
+	delete(r.retiring, pid)
+	return ok
+}
+
+// notifySystemd sends one state line to NOTIFY_SOCKET, if set.
+func notifySystemd(state string) {
+	if sock := os.Getenv("NOTIFY_SOCKET"); sock != "" {
+		notify(sock, state)
+	}
+}
