@@ -85,6 +85,17 @@ type Master struct {
 	// Main, if set, runs beside the workers with a function returning the
 	// live ones, for broadcasts; when it returns, the Master stops.
 	Main func(ctx context.Context, peers func() []Peer) error
+	// Privileged says who may run the Master: AnyUser (no check), RootOnly
+	// or NonRootOnly, checked on the effective uid, as the original does.
+	Privileged Privilege
+	// LockFile, if set, is held (see Lock) while the Master runs, so a
+	// second Master on the same file fails with ErrLocked and the holder's
+	// PID; it is removed on the way out.
+	LockFile string
+	// Background daemonizes the Master first (see Daemon, with LockFile as
+	// its PIDFile and the default umask), and tells the starting command it
+	// is ready once every worker has started once.
+	Background bool
 	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
 	// a *SignalError (exit with its ExitCode, 128+signal), and SIGHUP,
 	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
@@ -92,6 +103,15 @@ type Master struct {
 	// STOPPING=1 on the way out.
 	HandleSignals bool
 }
+
+// Privilege is who may run a Master.
+type Privilege int
+
+const (
+	AnyUser     Privilege = iota // no check
+	RootOnly                     // the effective uid must be 0
+	NonRootOnly                  // the effective uid must not be 0
+)
 
 // SignalError is Run's result when a signal stopped the Master.
 type SignalError struct{ Signal os.Signal }
@@ -121,6 +141,13 @@ func (m *Master) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lock, err := cfg.start()
+	if err != nil {
+		return err
+	}
+	if lock != nil {
+		defer lock.Unlock()
+	}
 	r := newRun(ctx, cfg)
 	defer r.sp.stop()
 	if cfg.HandleSignals { // before any worker starts
@@ -140,7 +167,38 @@ func (m *Master) Run(ctx context.Context) error {
 		notifySystemd("STOPPING=1")
 	}
 	r.wg.Wait()
+	if cfg.Background && !r.readySent() {
+		Fail(r.result()) // the starting command is still waiting: tell it why
+	}
 	return r.result()
+}
+
+// start checks the privilege, then daemonizes or takes the lock file.
+func (m *Master) start() (*LockFile, error) {
+	switch {
+	case m.Privileged == RootOnly:
+		if err := CheckRoot(); err != nil {
+			return nil, err
+		}
+	case m.Privileged == NonRootOnly:
+		if err := CheckNonRoot(); err != nil {
+			return nil, err
+		}
+	}
+	if m.Background {
+		var opts []DaemonOption
+		if m.LockFile != "" {
+			opts = append(opts, PIDFile(m.LockFile))
+		}
+		if err := Daemon(opts...); err != nil {
+			return nil, err
+		}
+		return DaemonLock(), nil
+	}
+	if m.LockFile == "" {
+		return nil, nil
+	}
+	return Lock(m.LockFile)
 }
 
 // checked returns a copy of m with defaults filled in, or every problem.
@@ -218,6 +276,8 @@ type run struct {
 	retiring map[int]struct{} // PIDs stopped on purpose (SIGHUP): not deaths
 	err      error
 	ended    bool
+	started  int  // slots that have started once, for Background's Ready
+	ready    bool // Ready was sent
 }
 
 func newRun(ctx context.Context, cfg Master) *run {
@@ -241,6 +301,29 @@ func (r *run) result() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.err
+}
+
+// slotStarted counts a slot's first start; once all have, a Background
+// Master tells its starting command it is ready.
+func (r *run) slotStarted() {
+	r.mu.Lock()
+	r.started++
+	total := 0
+	for _, w := range r.cfg.Workers {
+		total += w.Count
+	}
+	send := r.cfg.Background && !r.ready && r.started == total
+	r.ready = r.ready || send
+	r.mu.Unlock()
+	if send {
+		Ready()
+	}
+}
+
+func (r *run) readySent() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ready
 }
 
 // peers returns the live workers.

@@ -15,9 +15,11 @@ func (r *run) supervise(w *Worker, slot int) {
 	var deaths []time.Time // monotonic readings
 	delay := pol.Backoff
 	env := workerEnviron(r.cfg.KeepEnv, w.Env)
+	first := true
 	for r.ctx.Err() == nil {
 		start := time.Now()
-		code, pid := r.runOnce(w, slot, env)
+		code, pid := r.runOnce(w, slot, env, first)
+		first = first && pid == 0
 		if r.ctx.Err() != nil {
 			return
 		}
@@ -54,11 +56,14 @@ func (r *run) supervise(w *Worker, slot int) {
 
 // runOnce starts one worker, serves it until it exits and returns its exit
 // code and PID, or -1 and 0 if it did not start.
-func (r *run) runOnce(w *Worker, slot int, env []string) (int, int) {
+func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) {
 	p, conn, err := r.sp.start(w, env)
 	if err != nil {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", err)
 		return -1, 0
+	}
+	if first {
+		r.slotStarted()
 	}
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
 	r.mu.Lock()
