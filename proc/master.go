@@ -27,6 +27,10 @@ type Worker struct {
 	// instruction: its credentials are set between fork and exec, so no
 	// worker code ever runs as root. Its groups are its primary group only.
 	User string
+	// AcceptFiles lets frames between master and worker carry open files
+	// (frame.AcceptFiles), to hand a worker a listening socket or a client
+	// connection; the worker passes frame.AcceptFiles in MeOptions.Frame.
+	AcceptFiles bool
 	// Chroot, if set, is a root-owned directory no one else can write
 	// (checked, as for DropPrivileges) that the worker is started in; Path
 	// is then looked up inside it.

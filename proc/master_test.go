@@ -23,6 +23,7 @@ func init() {
 	helpers["worker-upper"] = helperWorkerUpper
 	helpers["worker-crash"] = func() int { return 1 }
 	helpers["worker-env"] = helperWorkerEnv
+	helpers["worker-files"] = helperWorkerFiles
 	helpers["master"] = helperMaster
 }
 
@@ -56,6 +57,24 @@ func helperWorkerUpper() int {
 		return 0
 	}
 	return 1
+}
+
+// helperWorkerFiles writes "from the worker" into each file it is sent.
+func helperWorkerFiles() int {
+	Me(context.Background(), MeOptions{AllowRoot: true, Frame: []frame.Option{frame.AcceptFiles}},
+		func(ctx context.Context, c *frame.Conn) error {
+			for {
+				_, files, err := c.ReadFiles()
+				if err != nil {
+					return err
+				}
+				for _, f := range files {
+					f.WriteString("from the worker")
+					f.Close()
+				}
+			}
+		})
+	return 0
 }
 
 // helperWorkerEnv sends its environment, one variable per frame, then "".
@@ -371,4 +390,32 @@ func copyExecutable(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestWorkerGetsFiles(t *testing.T) {
+	got := make(chan string, 1)
+	w := testWorker(t, "worker-files", 1, func(ctx context.Context, p Peer) error {
+		r, wr, _ := os.Pipe()
+		defer r.Close()
+		err := p.Conn.WriteFiles([]byte("a pipe"), wr)
+		wr.Close()
+		if err != nil {
+			return err
+		}
+		b, _ := io.ReadAll(r)
+		got <- string(b)
+		<-ctx.Done()
+		return nil
+	})
+	w.AcceptFiles = true
+	stop, _ := runMaster(t, &Master{Workers: []Worker{w}, Logger: quietLogger()})
+	defer stop()
+	select {
+	case s := <-got:
+		if s != "from the worker" {
+			t.Fatalf("the worker wrote %q through the passed pipe", s)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("nothing came back through the passed pipe")
+	}
 }

@@ -104,7 +104,11 @@ func spawn(w *Worker, env []string) spawnResult {
 		p.Wait()
 		return spawnResult{err: err}
 	}
-	return spawnResult{p: p, conn: frame.New(nc)}
+	var opts []frame.Option
+	if w.AcceptFiles {
+		opts = append(opts, frame.AcceptFiles)
+	}
+	return spawnResult{p: p, conn: frame.New(nc, opts...)}
 }
 
 // workerSysAttr is how the worker starts: in its chroot, as its user, with
