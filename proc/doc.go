@@ -35,6 +35,11 @@
 //	Release.daemon              Daemon, Ready, Fail (readiness is new)
 //	master_slaves, master_slave Master.Run (one Worker with Count 1)
 //	me                          Me
+//	Release_socket.accept_loop  AcceptLoop (per-connection timeout, panics
+//	                            contained, EMFILE pauses instead of exiting)
+//	Release_ipc.control_socket  ControlSocket (0600, SO_PEERCRED allow-list,
+//	                            a bad or idle client loses only its own
+//	                            connection)
 //	create_lock_file            Lock (flock: exactly one winner; PID inside)
 //	remove_lock_file            (*LockFile).Unlock (only if still ours)
 //	Release_privileges.drop     DropPrivileges (verified, on every thread)

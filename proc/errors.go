@@ -37,6 +37,20 @@ var (
 	// ErrParentDied means the parent process died during a privilege drop,
 	// before the parent-death signal was armed again.
 	ErrParentDied = errors.New("proc: parent process died")
+
+	// ErrAddrInUse means a live socket, one that accepts connections, is
+	// already at a [ControlSocket]'s path. The error is an
+	// [*os.PathError] naming the path.
+	ErrAddrInUse = errors.New("proc: address already in use")
+
+	// ErrNotSocket means something other than a socket (a regular file, a
+	// symbolic link, a directory) is at a [ControlSocket]'s path; it is
+	// left untouched. The error is an [*os.PathError] naming the path.
+	ErrNotSocket = errors.New("proc: not a socket")
+
+	// ErrNoPeerCred means a connection's peer credentials could not be
+	// read because it is not a socket; such a peer is refused.
+	ErrNoPeerCred = errors.New("proc: peer credentials unavailable")
 )
 
 // LockedError is the error of a [Lock] that another process holds.

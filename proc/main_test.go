@@ -22,6 +22,9 @@ var helpers = map[string]func() int{
 	"daemon-stray": helperDaemonStray,
 	"lock-race":    helperLockRace,
 	"drop":         helperDrop,
+
+	"control-as-user": helperControlAsUser,
+	"control-serve":   helperControlServe,
 }
 
 func TestMain(m *testing.M) {

@@ -1,0 +1,202 @@
+package proc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// AcceptOptions configures [AcceptLoop]. The zero value means the
+// documented defaults; AcceptLoop fills them into its own copy.
+type AcceptOptions struct {
+	// Timeout is the longest a connection may last: when it passes, the
+	// handler's ctx is canceled and the connection closed. 0 means 10s,
+	// as in the original; a negative value means no limit.
+	Timeout time.Duration
+
+	// MaxConns is how many connections may be handled at once; one
+	// accepted past it is closed at once, before any byte is read or
+	// written. 0 means 64.
+	MaxConns int
+
+	// Pause is how long accepting stops when the process or the system is
+	// out of file descriptors (EMFILE, ENFILE) or kernel memory (ENOBUFS,
+	// ENOMEM). 0 means 100ms.
+	Pause time.Duration
+
+	// Logger receives refused connections, handler panics and accept
+	// pauses. nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of [AcceptOptions].
+const (
+	DefaultAcceptTimeout = 10 * time.Second
+	DefaultMaxConns      = 64
+	DefaultAcceptPause   = 100 * time.Millisecond
+)
+
+// withDefaults returns a copy of o with the defaults filled in.
+func (o AcceptOptions) withDefaults() AcceptOptions {
+	if o.Timeout == 0 {
+		o.Timeout = DefaultAcceptTimeout
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.Pause <= 0 {
+		o.Pause = DefaultAcceptPause
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// AcceptLoop accepts connections on ln until ctx is done and runs handler
+// for each in a goroutine of its own. It is the original's
+// Release_socket.accept_loop, with these differences:
+//
+//   - The handler's ctx is canceled, and its connection closed, when
+//     [AcceptOptions.Timeout] passes (10s by default) or ctx is done.
+//   - The connection is always closed when the handler returns, and a
+//     handler panic is recovered and logged ("handler panicked", with keys
+//     "remote", "panic" and "stack"): one bad connection never ends the
+//     loop or the process.
+//   - At most [AcceptOptions.MaxConns] connections run at once; others are
+//     closed as soon as they are accepted.
+//   - When the process runs out of file descriptors, accepting pauses for
+//     [AcceptOptions.Pause] and then resumes, rather than spinning on the
+//     error or exiting; connections wait in the listen queue meanwhile.
+//
+// AcceptLoop owns ln and closes it when it returns. When ctx is done it
+// closes ln, cancels every handler's ctx, waits for the handlers to return
+// and returns ctx.Err(); handlers must therefore honor their ctx. Any other
+// accept error ends the loop the same way and is returned.
+func AcceptLoop(ctx context.Context, ln net.Listener, handler func(ctx context.Context, conn net.Conn), opts AcceptOptions) error {
+	a := &acceptor{opts: opts.withDefaults(), handler: handler}
+	a.log = a.opts.Logger.With("component", "accept", "addr", ln.Addr().String())
+	a.slots = make(chan struct{}, a.opts.MaxConns)
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	err := a.loop(ctx, ln)
+	stop()
+	ln.Close()
+	cancel() // handlers' contexts, once the loop ended for another reason
+	a.wg.Wait()
+	return err
+}
+
+// acceptor is the state of one AcceptLoop.
+type acceptor struct {
+	opts    AcceptOptions
+	handler func(ctx context.Context, conn net.Conn)
+	log     *slog.Logger
+	slots   chan struct{} // one token per running connection
+	wg      sync.WaitGroup
+	paused  bool // accepting is paused for lack of resources
+}
+
+// loop accepts until ctx is done or Accept fails for good.
+func (a *acceptor) loop(ctx context.Context, ln net.Listener) error {
+	for {
+		conn, err := ln.Accept()
+		if ctx.Err() != nil {
+			if conn != nil {
+				conn.Close()
+			}
+			return ctx.Err()
+		}
+		if err != nil {
+			if !outOfResources(err) {
+				return err
+			}
+			if err := a.pause(ctx, err); err != nil {
+				return err
+			}
+			continue
+		}
+		if a.paused {
+			a.paused = false
+			a.log.Info("accept resumed")
+		}
+		a.start(ctx, conn)
+	}
+}
+
+// pause waits out a shortage of file descriptors or memory, logging the
+// first pause of a run of them.
+func (a *acceptor) pause(ctx context.Context, cause error) error {
+	if !a.paused {
+		a.paused = true
+		a.log.Warn("accept paused", "err", cause, "pause", a.opts.Pause)
+	}
+	t := time.NewTimer(a.opts.Pause)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// start runs the handler for conn in a goroutine, or closes conn when
+// MaxConns connections already run.
+func (a *acceptor) start(ctx context.Context, conn net.Conn) {
+	select {
+	case a.slots <- struct{}{}:
+	default:
+		a.log.Warn("connection refused: too many connections",
+			"remote", remoteAddr(conn), "max_conns", a.opts.MaxConns)
+		conn.Close()
+		return
+	}
+	a.wg.Go(func() {
+		defer func() { <-a.slots }()
+		a.serve(ctx, conn)
+	})
+}
+
+// serve runs the handler for one connection, with its timeout, and closes
+// the connection whatever happens.
+func (a *acceptor) serve(ctx context.Context, conn net.Conn) {
+	var cancel context.CancelFunc
+	if a.opts.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, a.opts.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	defer conn.Close()
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("handler panicked", "remote", remoteAddr(conn),
+				"panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	a.handler(ctx, conn)
+}
+
+// outOfResources reports whether an accept error is a shortage that passes
+// once connections close, rather than a broken listener.
+func outOfResources(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM)
+}
+
+// remoteAddr is conn's peer address for the log; unix peers usually have
+// none.
+func remoteAddr(conn net.Conn) string {
+	if a := conn.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}

@@ -1,0 +1,183 @@
+package proc
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+)
+
+// ControlPeer is the process at the other end of a control connection, as
+// the kernel saw it when it connected (SO_PEERCRED).
+type ControlPeer struct {
+	UID, GID int // effective ids
+	PID      int
+}
+
+// ControlHandler answers one request on a control socket. req is valid
+// only until the handler returns; copy it to keep it. The response is
+// written back as one frame (nil is an empty frame). An error closes the
+// connection without a response, as does a panic, which is logged. ctx is
+// canceled when the connection's timeout passes or the socket shuts down.
+type ControlHandler func(ctx context.Context, peer ControlPeer, req []byte) (resp []byte, err error)
+
+// ControlOptions configures [ControlSocket]. The zero value means the
+// documented defaults; ControlSocket fills them into its own copy.
+type ControlOptions struct {
+	// Mode is the socket file's permission bits, set with chmod after
+	// bind whatever the umask. 0 means 0600.
+	Mode fs.FileMode
+
+	// AllowUIDs are the peers' effective uids that may use the socket;
+	// others are closed without a byte read or written. Empty means root
+	// and the calling process's effective uid.
+	AllowUIDs []int
+
+	// MaxFrame is the largest request, in bytes; a larger one closes the
+	// connection. 0 means 64 KiB.
+	MaxFrame int
+
+	// IdleTimeout is how long a connection may take to send a whole
+	// request, counted from when the previous response was written (or
+	// from connecting), and to take a response. 0 means 5s.
+	IdleTimeout time.Duration
+
+	// Timeout and MaxConns are those of [AcceptOptions]: the longest a
+	// connection may last (0 means 10s, negative no limit) and how many
+	// may be open at once (0 means 64).
+	Timeout  time.Duration
+	MaxConns int
+
+	// Logger receives refused peers and connections closed for a bad
+	// frame, a timeout or a handler error. nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of [ControlOptions].
+const (
+	DefaultControlMode        fs.FileMode = 0o600
+	DefaultControlMaxFrame                = 64 << 10
+	DefaultControlIdleTimeout             = 5 * time.Second
+)
+
+// withDefaults returns a copy of o with the defaults filled in.
+func (o ControlOptions) withDefaults() ControlOptions {
+	if o.Mode == 0 {
+		o.Mode = DefaultControlMode
+	}
+	o.Mode &= fs.ModePerm
+	if len(o.AllowUIDs) == 0 {
+		o.AllowUIDs = []int{0, os.Geteuid()}
+	}
+	if o.MaxFrame <= 0 {
+		o.MaxFrame = DefaultControlMaxFrame
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultControlIdleTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// ControlSocket serves a control socket, the original's
+// Release_ipc.control_socket: it listens on a unix stream socket at path
+// and answers frames (package frame: a 4-byte big-endian length, then the
+// payload) with handler, one response per request, in order, until ctx is
+// done. It returns ctx.Err() then, once every connection is closed and the
+// socket file removed.
+//
+// The socket file is made [ControlOptions.Mode] (0600 by default). A socket
+// file a dead process left at path is replaced; a live one (something
+// accepts connections on it) is refused with [ErrAddrInUse], and anything
+// else at path (a regular file, a symbolic link, a directory) with
+// [ErrNotSocket], leaving it untouched. The directory holding path should
+// be writable only by the caller: between the probe and bind, and between
+// bind and chmod, another user able to write there could interfere. On
+// return the file is removed if path still names the socket bound here.
+//
+// Each peer's credentials are read with SO_PEERCRED; a peer whose uid is
+// not in [ControlOptions.AllowUIDs] is closed before anything is read or
+// written. Unlike the original, where one idle client stopped the whole
+// master, a client that is idle past [ControlOptions.IdleTimeout], sends a
+// bad or oversized frame, or whose request the handler fails, loses its own
+// connection and nothing else. Connections run as in [AcceptLoop].
+func ControlSocket(ctx context.Context, path string, handler ControlHandler, opts ControlOptions) error {
+	o := opts.withDefaults()
+	ln, id, err := listenControl(path, o.Mode)
+	if err != nil {
+		return err
+	}
+	defer removeIfSame(path, id)
+	s := &controlServer{opts: o, handler: handler,
+		log: o.Logger.With("component", "control", "path", path)}
+	return AcceptLoop(ctx, ln, s.serve, AcceptOptions{
+		Timeout: o.Timeout, MaxConns: o.MaxConns, Logger: o.Logger})
+}
+
+// controlServer serves the connections of one ControlSocket.
+type controlServer struct {
+	opts    ControlOptions
+	handler ControlHandler
+	log     *slog.Logger
+}
+
+// serve checks the peer of one connection and answers its requests.
+func (s *controlServer) serve(ctx context.Context, nc net.Conn) {
+	peer, err := peerCred(nc)
+	if err != nil {
+		s.log.Warn("control peer unknown", "err", err)
+		return
+	}
+	log := s.log.With("uid", peer.UID, "pid", peer.PID)
+	if !s.allowed(peer.UID) {
+		log.Warn("control peer refused")
+		return
+	}
+	c := frame.New(nc, frame.MaxFrame(s.opts.MaxFrame))
+	defer c.Close()
+	err = s.answer(ctx, c, peer)
+	switch {
+	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		log.Info("control connection idle, closed", "idle_timeout", s.opts.IdleTimeout)
+	default:
+		log.Warn("control connection closed", "err", err)
+	}
+}
+
+// answer reads requests and writes responses until the peer leaves or
+// something fails. It returns nil when the peer closes between requests.
+func (s *controlServer) answer(ctx context.Context, c *frame.Conn, peer ControlPeer) error {
+	for {
+		c.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
+		req, err := c.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		resp, err := s.handler(ctx, peer, req)
+		if err != nil {
+			return err
+		}
+		c.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
+		if err := c.Write(resp); err != nil {
+			return err
+		}
+	}
+}
+
+// allowed reports whether uid may use the socket.
+func (s *controlServer) allowed(uid int) bool {
+	return slices.Contains(s.opts.AllowUIDs, uid)
+}
