@@ -111,16 +111,30 @@ func (o ControlOptions) withDefaults() ControlOptions {
 // bad or oversized frame, or whose request the handler fails, loses its own
 // connection and nothing else. Connections run as in [AcceptLoop].
 func ControlSocket(ctx context.Context, path string, handler ControlHandler, opts ControlOptions) error {
-	o := opts.withDefaults()
-	ln, id, err := listenControl(path, o.Mode)
+	serve, err := bindControl(path, handler, opts)
 	if err != nil {
 		return err
 	}
-	defer removeIfSame(path, id)
+	return serve(ctx)
+}
+
+// bindControl binds the control socket now and returns the function that
+// serves it until ctx ends and then removes it, so that a Master can fail
+// before starting anything when the path is taken, and be ready only once
+// the socket is connectable.
+func bindControl(path string, handler ControlHandler, opts ControlOptions) (serve func(context.Context) error, err error) {
+	o := opts.withDefaults()
+	ln, id, err := listenControl(path, o.Mode)
+	if err != nil {
+		return nil, err
+	}
 	s := &controlServer{opts: o, handler: handler,
 		log: o.Logger.With("component", "control", "path", path)}
-	return AcceptLoop(ctx, ln, s.serve, AcceptOptions{
-		Timeout: o.Timeout, MaxConns: o.MaxConns, Logger: o.Logger})
+	return func(ctx context.Context) error {
+		defer removeIfSame(path, id)
+		return AcceptLoop(ctx, ln, s.serve, AcceptOptions{
+			Timeout: o.Timeout, MaxConns: o.MaxConns, Logger: o.Logger})
+	}, nil
 }
 
 // controlServer serves the connections of one ControlSocket.

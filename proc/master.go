@@ -100,12 +100,24 @@ type Master struct {
 	// its PIDFile and the default umask), and tells the starting command it
 	// is ready once every worker has started once.
 	Background bool
+	// Control, if its Path is set, is the control socket the Master serves
+	// while it runs (see ControlSocket): bound before any worker starts,
+	// removed on the way out.
+	Control Control
 	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
 	// a *SignalError (exit with its ExitCode, 128+signal), and SIGHUP,
 	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
 	// systemd hears RELOADING=1 and READY=1 around a SIGHUP, and
 	// STOPPING=1 on the way out.
 	HandleSignals bool
+}
+
+// Control is a Master's control socket: its path, the handler of its
+// requests, and its options (mode, allowed uids, limits).
+type Control struct {
+	Path    string
+	Handler ControlHandler
+	Options ControlOptions
 }
 
 // Privilege is who may run a Master.
@@ -152,8 +164,24 @@ func (m *Master) Run(ctx context.Context) error {
 	if lock != nil {
 		defer lock.Unlock()
 	}
+	var serveControl func(context.Context) error
+	if cfg.Control.Path != "" {
+		if serveControl, err = bindControl(cfg.Control.Path, cfg.Control.Handler, cfg.Control.Options); err != nil {
+			if cfg.Background {
+				Fail(err)
+			}
+			return err
+		}
+	}
 	r := newRun(ctx, cfg)
 	defer r.sp.stop()
+	if serveControl != nil {
+		r.wg.Go(func() {
+			if err := serveControl(r.ctx); err != nil && r.ctx.Err() == nil {
+				r.finish(fmt.Errorf("proc: control socket: %w", err))
+			}
+		})
+	}
 	if cfg.HandleSignals { // before any worker starts
 		stop := r.handleSignals()
 		defer stop()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/release-daemon/release/frame"
 )
 
 func init() {
@@ -160,4 +163,40 @@ func childrenOf(pid int) []int {
 		}
 	}
 	return kids
+}
+
+// TestMasterControlSocket: the master answers on its control socket, a
+// second master on the same path fails before starting workers, and the
+// socket is gone when the master stops.
+func TestMasterControlSocket(t *testing.T) {
+	dir, _ := os.MkdirTemp("", "mc")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "ctl")
+	pids := make(chan int, 2)
+	status := func(ctx context.Context, peer ControlPeer, req []byte) ([]byte, error) {
+		return []byte("status of " + string(req) + ": ok"), nil
+	}
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 1, upperHandler(pids))},
+		Control: Control{Path: path, Handler: status}, Logger: quietLogger()}
+	stop, _ := runMaster(t, m)
+	waitPIDs(t, pids, 1)
+	nc, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := frame.New(nc)
+	c.Write([]byte("workers"))
+	if got, err := c.Read(); err != nil || string(got) != "status of workers: ok" {
+		t.Fatalf("control answer %q, %v", got, err)
+	}
+	c.Close()
+	second := &Master{Workers: []Worker{testWorker(t, "worker-crash", 1, nil)},
+		Control: Control{Path: path, Handler: status}, Logger: quietLogger()}
+	if err := second.Run(t.Context()); !errors.Is(err, ErrAddrInUse) {
+		t.Fatalf("a second master on the control path: %v, want ErrAddrInUse", err)
+	}
+	stop()
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the control socket is left after the master stopped: %v", err)
+	}
 }
