@@ -104,12 +104,41 @@ type Master struct {
 	// while it runs (see ControlSocket): bound before any worker starts,
 	// removed on the way out.
 	Control Control
+	// Events, if set, is called with each worker's start, exit and
+	// restart, from the goroutine supervising it: it must not block.
+	Events func(Event)
 	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
 	// a *SignalError (exit with its ExitCode, 128+signal), and SIGHUP,
 	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
 	// systemd hears RELOADING=1 and READY=1 around a SIGHUP, and
 	// STOPPING=1 on the way out.
 	HandleSignals bool
+}
+
+// EventKind says what happened to a worker.
+type EventKind int
+
+const (
+	Started    EventKind = iota // a worker process started (PID set)
+	Exited                      // it exited (Code: its exit code, -1 if killed)
+	Restarting                  // it will start again after Delay
+	Failed                      // it hit the restart limit (Err set)
+)
+
+func (k EventKind) String() string {
+	return [...]string{"started", "exited", "restarting", "failed"}[k]
+}
+
+// Event is one thing that happened to one worker slot.
+type Event struct {
+	Kind   EventKind
+	Worker string // the Worker's name
+	Slot   int    // which of its Count
+	PID    int
+	Code   int
+	Delay  time.Duration
+	Err    error
+	Time   time.Time
 }
 
 // Control is a Master's control socket: its path, the handler of its
@@ -333,6 +362,14 @@ func (r *run) result() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.err
+}
+
+// event reports e, if anyone listens.
+func (r *run) event(e Event) {
+	if r.cfg.Events != nil {
+		e.Time = time.Now()
+		r.cfg.Events(e)
+	}
 }
 
 // slotStarted counts a slot's first start; once all have, a Background

@@ -37,6 +37,7 @@ func (r *run) supervise(w *Worker, slot int) {
 		}
 		if len(deaths) > pol.Burst {
 			err := fmt.Errorf("%w: %q died %d times within %v", ErrRestartLimit, w.Name, len(deaths), pol.Interval)
+			r.event(Event{Kind: Failed, Worker: w.Name, Slot: slot, Err: err})
 			if pol.OnLimit == StopMaster {
 				r.finish(err)
 			} else {
@@ -47,6 +48,7 @@ func (r *run) supervise(w *Worker, slot int) {
 		if pol.HealthyAfter > 0 && now.Sub(start) >= pol.HealthyAfter {
 			delay = pol.Backoff
 		}
+		r.event(Event{Kind: Restarting, Worker: w.Name, Slot: slot, Delay: delay})
 		if !sleepCtx(r.ctx, delay) {
 			return
 		}
@@ -70,6 +72,7 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	r.live[p.Pid] = peer
 	r.mu.Unlock()
 	r.log.Info("worker started", "worker", w.Name, "slot", slot, "pid", p.Pid)
+	r.event(Event{Kind: Started, Worker: w.Name, Slot: slot, PID: p.Pid})
 
 	ctx, cancel := context.WithCancel(r.ctx)
 	handled := make(chan struct{})
@@ -93,6 +96,7 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	delete(r.live, p.Pid)
 	r.mu.Unlock()
 	logExit(r, w.Name, p.Pid, st)
+	r.event(Event{Kind: Exited, Worker: w.Name, Slot: slot, PID: p.Pid, Code: st.ExitCode()})
 	return st.ExitCode(), p.Pid
 }
 

@@ -16,7 +16,6 @@ import (
 
 	"github.com/release-daemon/release/frame"
 	"github.com/release-daemon/release/internal/testenv"
-	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -216,37 +215,6 @@ func TestFailWorkerKeepsTheOthers(t *testing.T) {
 		t.Fatal("the healthy worker died with the failing one")
 	}
 	stop()
-}
-
-// TestWorkerHoldsOnlyItsFDs: a decoy fd opened without close-on-exec in
-// the master does not reach a worker, which holds 0-2, its socket to the
-// master (which package net moved from fd 3 when Me took it) and its
-// runtime's own.
-func TestWorkerHoldsOnlyItsFDs(t *testing.T) {
-	decoy, err := unix.Open("/dev/null", unix.O_RDONLY, 0) // no O_CLOEXEC
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(decoy)
-	pids := make(chan int, 8)
-	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 3, upperHandler(pids))}, Logger: quietLogger()}
-	stop, _ := runMaster(t, m)
-	defer stop()
-	for _, pid := range waitPIDs(t, pids, 3) {
-		dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
-		ents, _ := os.ReadDir(dir)
-		var extra []string
-		for _, e := range ents {
-			target, _ := os.Readlink(dir + e.Name())
-			n, _ := strconv.Atoi(e.Name())
-			if n > 2 && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") {
-				extra = append(extra, e.Name()+" -> "+target)
-			}
-		}
-		if len(extra) != 1 || !strings.Contains(extra[0], "socket:") {
-			t.Errorf("worker %d holds %v beyond 0-2, want only its socket to the master", pid, extra)
-		}
-	}
 }
 
 func TestWorkerEnvironment(t *testing.T) {
