@@ -372,8 +372,9 @@ func (r *run) event(e Event) {
 	}
 }
 
-// slotStarted counts a slot's first start; once all have, a Background
-// Master tells its starting command it is ready.
+// slotStarted counts a slot's first start; once all have, the Master is
+// ready: a Background one tells its starting command, and systemd hears
+// READY=1 when NOTIFY_SOCKET is set.
 func (r *run) slotStarted() {
 	r.mu.Lock()
 	r.started++
@@ -381,11 +382,11 @@ func (r *run) slotStarted() {
 	for _, w := range r.cfg.Workers {
 		total += w.Count
 	}
-	send := r.cfg.Background && !r.ready && r.started == total
+	send := !r.ready && r.started == total
 	r.ready = r.ready || send
 	r.mu.Unlock()
 	if send {
-		Ready()
+		Ready() // the starting command, if Background; systemd, if NOTIFY_SOCKET
 	}
 }
 

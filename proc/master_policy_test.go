@@ -50,6 +50,34 @@ func TestRestartBackoff(t *testing.T) {
 	}
 }
 
+// TestDoNotRestartCode: a worker exiting with the policy's DoNotRestart
+// code stays down, and the Master keeps running.
+func TestDoNotRestartCode(t *testing.T) {
+	var mu sync.Mutex
+	var kinds []EventKind
+	m := &Master{Workers: []Worker{testWorker(t, "worker-exit2", 1, nil)}, Logger: quietLogger(),
+		Restart: RestartPolicy{DoNotRestart: 2},
+		Events: func(e Event) {
+			mu.Lock()
+			kinds = append(kinds, e.Kind)
+			mu.Unlock()
+		}}
+	stop, done := runMaster(t, m)
+	select {
+	case err := <-done:
+		t.Fatalf("the master stopped: %v", err)
+	case <-time.After(time.Second):
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(kinds) != 2 || kinds[0] != Started || kinds[1] != Exited {
+		t.Fatalf("events %v, want one start and one exit, no restart", kinds)
+	}
+}
+
 // TestManySpawnsHoldOnlyTheirFDs: with 25 decoy fds opened without
 // close-on-exec in the master, 200 workers started in 25 rounds of 8 each
 // hold only 0-2 and their socket (TESTPLAN PV-6, with the master's own

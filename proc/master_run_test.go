@@ -200,3 +200,37 @@ func TestMasterControlSocket(t *testing.T) {
 		t.Errorf("the control socket is left after the master stopped: %v", err)
 	}
 }
+
+// TestMasterNotifiesSystemd: in the foreground, with NOTIFY_SOCKET set,
+// the master says READY=1 once its workers have started and STOPPING=1
+// when a signal stops it.
+func TestMasterNotifiesSystemd(t *testing.T) {
+	dir, _ := os.MkdirTemp("", "nt")
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "notify")
+	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 2, nil)}, HandleSignals: true, Logger: quietLogger()}
+	_, done := runMaster(t, m)
+	read := func() string {
+		srv.SetReadDeadline(time.Now().Add(20 * time.Second))
+		buf := make([]byte, 64)
+		n, err := srv.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(buf[:n])
+	}
+	if got := read(); got != "READY=1" {
+		t.Fatalf("systemd heard %q first, want READY=1", got)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	if got := read(); got != "STOPPING=1" {
+		t.Fatalf("systemd heard %q on SIGTERM, want STOPPING=1", got)
+	}
+	<-done
+}

@@ -21,6 +21,7 @@ import (
 func init() {
 	helpers["worker-upper"] = helperWorkerUpper
 	helpers["worker-crash"] = func() int { return 1 }
+	helpers["worker-exit2"] = func() int { return 2 }
 	helpers["worker-env"] = helperWorkerEnv
 	helpers["worker-files"] = helperWorkerFiles
 	helpers["master"] = helperMaster
