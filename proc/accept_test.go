@@ -31,9 +31,17 @@ func runAccept(t *testing.T, handler func(context.Context, net.Conn), opts Accep
 // returns its error. Cleanup stops it too.
 func startAccept(t *testing.T, ln net.Listener, handler func(context.Context, net.Conn), opts AcceptOptions) func() error {
 	t.Helper()
+	return runInBackground(t, "AcceptLoop", func(ctx context.Context) error { return AcceptLoop(ctx, ln, handler, opts) })
+}
+
+// runInBackground runs run until the returned stop (or the test's end)
+// cancels its context, and returns its error; it fails the test if run
+// does not return within 5 s of the cancel.
+func runInBackground(t *testing.T, what string, run func(context.Context) error) func() error {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- AcceptLoop(ctx, ln, handler, opts) }()
+	go func() { done <- run(ctx) }()
 	var once sync.Once
 	var err error
 	stop := func() error {
@@ -42,7 +50,7 @@ func startAccept(t *testing.T, ln net.Listener, handler func(context.Context, ne
 			select {
 			case err = <-done:
 			case <-time.After(5 * time.Second):
-				t.Error("AcceptLoop did not return within 5s of cancel")
+				t.Errorf("%s did not return within 5s of cancel", what)
 			}
 		})
 		return err
