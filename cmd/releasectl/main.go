@@ -1,0 +1,117 @@
+// Command releasectl is a small control client for daemons built with
+// Release for Go: it speaks the control wire (a 4-byte big-endian length,
+// then one JSON request; one JSON response back) on a unix socket.
+//
+//	releasectl [-socket PATH] [-json] status
+//	releasectl [-socket PATH] reload
+//	releasectl [-socket PATH] broadcast MESSAGE
+//	releasectl [-socket PATH] stop
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/internal/ctlwire"
+)
+
+func main() {
+	socket := flag.String("socket", "/tmp/echod.sock", "the daemon's control socket")
+	asJSON := flag.Bool("json", false, "print the response as JSON")
+	timeout := flag.Duration("timeout", 5*time.Second, "give up after this long")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: releasectl [-socket PATH] [-json] status | reload | broadcast MESSAGE | stop")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	req, err := request(flag.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "releasectl:", err)
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	resp, err := call(ctx, *socket, req)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "releasectl:", err)
+		os.Exit(1)
+	}
+	os.Exit(show(os.Stdout, req, resp, *asJSON))
+}
+
+// request builds the request from the command line.
+func request(args []string) (ctlwire.Request, error) {
+	switch {
+	case len(args) == 1 && (args[0] == "status" || args[0] == "reload" || args[0] == "stop"):
+		return ctlwire.Request{Cmd: args[0]}, nil
+	case len(args) >= 2 && args[0] == "broadcast":
+		return ctlwire.Request{Cmd: "broadcast", Arg: strings.Join(args[1:], " ")}, nil
+	}
+	return ctlwire.Request{}, fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+// call sends one request and reads its response, with errors that say
+// what went wrong in the daemon's terms.
+func call(ctx context.Context, socket string, req ctlwire.Request) (ctlwire.Response, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "unix", socket)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return ctlwire.Response{}, fmt.Errorf("no control socket at %s: is the daemon running?", socket)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ctlwire.Response{}, fmt.Errorf("%s: nothing is listening (a daemon that died?)", socket)
+	case errors.Is(err, os.ErrPermission):
+		return ctlwire.Response{}, fmt.Errorf("%s: permission denied (the socket is for its owner only)", socket)
+	case err != nil:
+		return ctlwire.Response{}, err
+	}
+	c := frame.New(nc)
+	defer c.Close()
+	cl := frame.NewClient[ctlwire.Request, ctlwire.Response](c, ctlwire.RequestCodec{}, ctlwire.ResponseCodec{})
+	resp, err := cl.Call(ctx, req)
+	if errors.Is(err, io.EOF) {
+		return resp, errors.New("the daemon closed the connection without answering: this user may not be allowed")
+	}
+	return resp, err
+}
+
+// show prints the response and returns the exit code.
+func show(w io.Writer, req ctlwire.Request, resp ctlwire.Response, asJSON bool) int {
+	if asJSON {
+		json.NewEncoder(w).Encode(resp)
+	}
+	if !resp.OK {
+		if !asJSON {
+			fmt.Fprintln(os.Stderr, "releasectl:", resp.Error)
+		}
+		return 1
+	}
+	if asJSON {
+		return 0
+	}
+	switch req.Cmd {
+	case "status":
+		var s ctlwire.Status
+		json.Unmarshal(resp.Data, &s)
+		fmt.Fprintf(w, "master %d, up %s, %d requests, %d restarts\n", s.PID, s.Uptime, s.Requests, s.Restarts)
+		for _, wk := range s.Workers {
+			fmt.Fprintf(w, "  worker %d, up %s, %d requests\n", wk.PID, wk.Uptime, wk.Requests)
+		}
+	case "broadcast":
+		fmt.Fprintf(w, "ok: %s\n", resp.Data)
+	default:
+		fmt.Fprintln(w, "ok")
+	}
+	return 0
+}

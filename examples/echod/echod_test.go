@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/release-daemon/release/internal/ctlwire"
+)
+
+// build compiles echod and releasectl for the end-to-end test.
+func build(t *testing.T, dir string) (echod, ctl string) {
+	t.Helper()
+	echod, ctl = filepath.Join(dir, "echod"), filepath.Join(dir, "releasectl")
+	for out, pkg := range map[string]string{echod: ".", ctl: "../../cmd/releasectl"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
+		}
+	}
+	return echod, ctl
+}
+
+// TestEndToEnd starts echod in the foreground, talks to it over TCP and
+// with releasectl, kills a worker and sees it replaced, broadcasts,
+// reloads, stops it, and checks nothing is left behind.
+func TestEndToEnd(t *testing.T) {
+	dir, err := os.MkdirTemp("", "ed") // short: the socket path has a limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	echod, ctlBin := build(t, dir)
+	sock, lock := filepath.Join(dir, "ctl"), filepath.Join(dir, "pid")
+	conf := filepath.Join(dir, "echod.conf")
+	os.WriteFile(conf, []byte(`listen = "127.0.0.1:0"  workers = 2  control = "`+sock+`"  lock = "`+lock+`"  log_level = warning`), 0o644)
+	cmd := exec.Command(echod, "-config", conf)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	addr := listeningOn(t, out)
+	ctl := func(args ...string) ctlwire.Response {
+		t.Helper()
+		b, err := exec.Command(ctlBin, append([]string{"-socket", sock, "-json"}, args...)...).Output()
+		var r ctlwire.Response
+		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
+			t.Fatalf("releasectl %v: %q, %v", args, b, err)
+		}
+		return r
+	}
+	first := waitWorkers(t, ctl, 2, nil)
+	if got := echo(t, addr, "hello\nworld\n"); got != "HELLO\nWORLD\n" {
+		t.Fatalf("echod answered %q", got)
+	}
+	checkWorkerUser(t, first)
+	syscall.Kill(first[0], syscall.SIGKILL)
+	second := waitWorkers(t, ctl, 2, first[:1])
+	if r := ctl("broadcast", "hello workers"); string(r.Data) != `{"sent":2}` {
+		t.Errorf("broadcast: %s", r.Data)
+	}
+	ctl("reload")
+	waitWorkers(t, ctl, 2, second)
+	ctl("stop")
+	if err := waitExit(cmd, 20*time.Second); err != nil {
+		t.Fatalf("echod after stop: %v", err)
+	}
+	for _, p := range []string{sock, lock} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is left after stop", p)
+		}
+	}
+	for _, pid := range append(first, second...) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+			t.Errorf("worker %d is left after stop", pid)
+		}
+	}
+}
+
+// listeningOn reads echod's first line for the address it listens on.
+func listeningOn(t *testing.T, out io.Reader) string {
+	t.Helper()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	_, rest, ok := strings.Cut(line, "listening on ")
+	if err != nil || !ok {
+		t.Fatalf("echod said %q, %v", line, err)
+	}
+	addr, _, _ := strings.Cut(rest, " ")
+	return addr
+}
+
+// waitWorkers polls status until n workers run, none of them in gone.
+func waitWorkers(t *testing.T, ctl func(...string) ctlwire.Response, n int, gone []int) []int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var s ctlwire.Status
+		json.Unmarshal(ctl("status").Data, &s)
+		var pids []int
+		for _, w := range s.Workers {
+			if !slices.Contains(gone, w.PID) {
+				pids = append(pids, w.PID)
+			}
+		}
+		if len(pids) == n && len(s.Workers) == n {
+			return pids
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status %+v: want %d workers other than %v", s, n, gone)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func echo(t *testing.T, addr, lines string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.Write([]byte(lines))
+	got := make([]byte, len(lines))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+	return string(got)
+}
+
+// checkWorkerUser: as root, the workers run as nobody.
+func checkWorkerUser(t *testing.T, pids []int) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return
+	}
+	for _, pid := range pids {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+		for line := range strings.Lines(string(b)) {
+			if strings.HasPrefix(line, "Uid:") && !strings.Contains(line, "65534") {
+				t.Errorf("worker %d: %s", pid, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+func waitExit(cmd *exec.Cmd, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		cmd.Process.Kill()
+		return errors.New("did not exit in time")
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/release-daemon/release/internal/ctlwire"
+	"github.com/release-daemon/release/proc"
+)
+
+// runMaster binds the port, starts the workers and the control socket, and
+// runs until stopped; it returns the process's exit code.
+func runMaster(s settings, daemon bool) int {
+	log := slog.New(proc.NewStderrHandler(os.Stderr, &slog.HandlerOptions{Level: s.LogLevel}))
+	user := s.User
+	if os.Geteuid() != 0 {
+		log.Warn("not running as root: the master and its workers run as the current user")
+		user = ""
+	}
+	ln, err := net.Listen("tcp", s.Listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "echod:", err)
+		return 1
+	}
+	lnFile, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "echod:", err)
+		return 1
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Printf("echod: listening on %s with %d workers; try `nc %s %s`, or `go run ./cmd/releasectl -socket %s status`\n",
+		ln.Addr(), s.Workers, host, port, s.Control)
+	st := newState()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	m := &proc.Master{
+		Workers: []proc.Worker{{
+			Name: "echod-worker", Path: "/proc/self/exe", Count: s.Workers, User: user,
+			Env: []string{workerEnv + "=1"}, AcceptFiles: true, Handler: st.serveWorker(lnFile),
+		}},
+		LockFile: s.Lock, Background: daemon, HandleSignals: true, Logger: log,
+		Control: proc.Control{Path: s.Control, Handler: st.control(stop)},
+		Main:    st.main,
+		Events:  st.event,
+	}
+	err = m.Run(ctx)
+	if se, ok := errors.AsType[*proc.SignalError](err); ok {
+		return se.ExitCode()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "echod:", err)
+		return 1
+	}
+	return 0
+}
+
+// state is what the master knows of its workers, for status.
+type state struct {
+	start time.Time
+	mu    sync.Mutex
+	peers func() []proc.Peer
+	count map[int]int64     // requests by worker PID
+	since map[int]time.Time // start by worker PID
+	gone  int64             // requests of workers that exited
+	again int               // restarts
+}
+
+func newState() *state {
+	return &state{start: time.Now(), count: map[int]int64{}, since: map[int]time.Time{}}
+}
+
+// main keeps the function that lists the live workers, for broadcasts.
+func (st *state) main(ctx context.Context, peers func() []proc.Peer) error {
+	st.mu.Lock()
+	st.peers = peers
+	st.mu.Unlock()
+	<-ctx.Done()
+	return nil
+}
+
+// event tracks starts and exits.
+func (st *state) event(e proc.Event) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch e.Kind {
+	case proc.Started:
+		st.since[e.PID] = e.Time
+	case proc.Exited:
+		st.gone += st.count[e.PID]
+		delete(st.count, e.PID)
+		delete(st.since, e.PID)
+	case proc.Restarting:
+		st.again++
+	}
+}
+
+// serveWorker hands a new worker the listening socket, then records the
+// counters it reports.
+func (st *state) serveWorker(ln *os.File) func(context.Context, proc.Peer) error {
+	return func(ctx context.Context, p proc.Peer) error {
+		hello, _ := json.Marshal(message{Type: "listener"})
+		if err := p.Conn.WriteFiles(hello, ln); err != nil {
+			return err
+		}
+		for {
+			b, err := p.Conn.Read()
+			if err != nil {
+				return nil // the worker is gone; the Master restarts it
+			}
+			var m message
+			if json.Unmarshal(b, &m) == nil && m.Type == "stats" {
+				st.mu.Lock()
+				st.count[p.PID] = m.Requests
+				st.mu.Unlock()
+			}
+		}
+	}
+}
+
+// status is the answer to a status request.
+func (st *state) status() ctlwire.Status {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := ctlwire.Status{PID: os.Getpid(), Uptime: time.Since(st.start).Round(time.Millisecond).String(),
+		Restarts: st.again, Requests: st.gone}
+	for pid, t := range st.since {
+		n := st.count[pid]
+		s.Requests += n
+		s.Workers = append(s.Workers, ctlwire.WorkerStatus{PID: pid, Requests: n,
+			Uptime: time.Since(t).Round(time.Millisecond).String()})
+	}
+	return s
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/release-daemon/release/config"
+)
+
+// settings are echod's configuration, from echod.conf or the defaults.
+type settings struct {
+	Listen   string     `config:"listen"`
+	Workers  int        `config:"workers"`
+	User     string     `config:"user"`
+	Control  string     `config:"control"`
+	Lock     string     `config:"lock"`
+	LogLevel slog.Level `config:"log_level"`
+}
+
+// spec is echod.conf's specification: every key, its default, its checks.
+var spec = config.Spec{{Name: "", Keys: []config.Key{
+	{Name: "listen", Default: config.DefaultString("127.0.0.1:7070"), Validations: []config.Validation{config.IsString}},
+	{Name: "workers", Default: config.DefaultInt(2), Validations: []config.Validation{config.IntInRange(1, 64)}},
+	{Name: "user", Default: config.DefaultString("nobody"), Validations: []config.Validation{config.IsString}},
+	{Name: "control", Default: config.DefaultString("/tmp/echod.sock"), Validations: []config.Validation{config.IsString}},
+	{Name: "lock", Default: config.DefaultString("/tmp/echod.pid"), Validations: []config.Validation{config.IsString}},
+	{Name: "log_level", Default: config.DefaultLogLevel(slog.LevelInfo), Validations: []config.Validation{config.IsLogLevel}},
+}}}
+
+// loadSettings reads path, or takes the defaults when path is "".
+func loadSettings(path string) (settings, error) {
+	c := config.Defaults(spec)
+	if path != "" {
+		var err error
+		if c, err = config.Parse(path, spec); err != nil {
+			return settings{}, err
+		}
+	}
+	var s settings
+	err := config.Decode(c, &s)
+	return s, err
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/proc"
+)
+
+// message is what master and worker say to each other, one JSON object
+// per frame: the listener (with its socket attached), a broadcast, the
+// worker's counters.
+type message struct {
+	Type     string `json:"type"`
+	Msg      string `json:"msg,omitempty"`
+	Requests int64  `json:"requests,omitempty"`
+}
+
+// runWorker serves clients on the listener the master sends, and reports
+// its request count every 200 ms.
+func runWorker() int {
+	log := slog.New(proc.NewStderrHandler(os.Stderr, nil))
+	err := proc.Me(context.Background(), proc.MeOptions{Frame: []frame.Option{frame.AcceptFiles}, Logger: log},
+		func(ctx context.Context, c *frame.Conn) error {
+			_, files, err := c.ReadFiles()
+			if err != nil || len(files) != 1 {
+				return errors.Join(errors.New("echod: no listener from the master"), err)
+			}
+			ln, err := net.FileListener(files[0])
+			files[0].Close()
+			if err != nil {
+				return err
+			}
+			var served atomic.Int64
+			go serveClients(ln, &served)
+			go report(c, &served)
+			return listen(c, log)
+		})
+	if err != nil && !errors.Is(err, io.EOF) {
+		log.Error("worker stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// listen takes the master's messages until it closes the connection.
+func listen(c *frame.Conn, log *slog.Logger) error {
+	for {
+		p, err := c.Read()
+		if err != nil {
+			return err
+		}
+		var m message
+		if json.Unmarshal(p, &m) == nil && m.Type == "broadcast" {
+			log.Info("broadcast from the master", "msg", m.Msg)
+		}
+	}
+}
+
+// report sends the worker's request count to the master.
+func report(c *frame.Conn, served *atomic.Int64) {
+	for range time.Tick(200 * time.Millisecond) {
+		b, _ := json.Marshal(message{Type: "stats", Requests: served.Load()})
+		if c.Write(b) != nil {
+			return
+		}
+	}
+}
+
+// serveClients echoes each line upper-cased, one goroutine per client.
+func serveClients(ln net.Listener, served *atomic.Int64) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			sc := bufio.NewScanner(conn)
+			for sc.Scan() {
+				served.Add(1)
+				if _, err := conn.Write(append(bytes.ToUpper(sc.Bytes()), '\n')); err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
