@@ -166,3 +166,47 @@ func waitExit(cmd *exec.Cmd, d time.Duration) error {
 		return errors.New("did not exit in time")
 	}
 }
+
+// TestDaemonMode: `echod -d` returns once the workers are up, with the
+// daemon's PID in the lock file, and `releasectl stop` ends it cleanly.
+func TestDaemonMode(t *testing.T) {
+	dir, err := os.MkdirTemp("", "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	echod, ctlBin := build(t, dir)
+	sock, lock := filepath.Join(dir, "ctl"), filepath.Join(dir, "pid")
+	conf := filepath.Join(dir, "echod.conf")
+	os.WriteFile(conf, []byte(`listen = "127.0.0.1:0" control = "`+sock+`" lock = "`+lock+`" log_level = warning`), 0o644)
+	if out, err := exec.Command(echod, "-d", "-config", conf).CombinedOutput(); err != nil {
+		t.Fatalf("echod -d: %v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(lock)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || syscall.Kill(pid, 0) != nil {
+		t.Fatalf("the lock file holds %q: no running daemon", b)
+	}
+	if out, err := exec.Command(ctlBin, "-socket", sock, "status").CombinedOutput(); err != nil || !strings.Contains(string(out), "worker") {
+		t.Fatalf("releasectl status: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(ctlBin, "-socket", sock, "stop").CombinedOutput(); err != nil {
+		t.Fatalf("releasectl stop: %v\n%s", err, out)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, err := os.Lstat(lock)
+		if errors.Is(err, os.ErrNotExist) && !running(pid) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon did not stop and remove its lock file")
+		}
+	}
+}
+
+// running reports whether pid is a live process (not gone, not a zombie
+// waiting for whoever its parent now is).
+func running(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return err == nil && !strings.Contains(string(b[strings.LastIndexByte(string(b), ')'):]), ") Z ")
+}
