@@ -39,7 +39,11 @@ func fileConn(fd int) net.Conn {
 }
 
 func frameEchoServer(fd int) int {
-	c := frame.New(fileConn(fd))
+	var opts []frame.Option
+	if os.Getenv("RELEASE_BENCH_SPIN") != "" {
+		opts = append(opts, frame.SpinReads(100))
+	}
+	c := frame.New(fileConn(fd), opts...)
 	frame.Serve(context.Background(), c, PingCodec{}, PingCodec{}, func(_ context.Context, p Ping) (Ping, error) { return p, nil })
 	return 0
 }
@@ -82,21 +86,29 @@ func netrpcEchoServer(fd int) int {
 
 // BenchmarkFrameCall is one round trip with a second process, a 64-byte
 // request and response: impl=release is frame.Client.Call against
-// frame.Serve, impl=raw blocking read and write calls on both sides, and
+// frame.Serve, impl=release-spin the same with frame.SpinReads(100) on both
+// Conns, impl=raw blocking read and write calls on both sides, and
 // impl=netrpc the standard library's net/rpc.
 func BenchmarkFrameCall(b *testing.B) {
-	b.Run("impl=release", func(b *testing.B) {
-		c := frame.New(fileConn(startServer(b, "frame-echo")))
-		cl := frame.NewClient[Ping, Ping](c, PingCodec{}, PingCodec{})
-		var req Ping
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := cl.Call(ctx, req); err != nil {
-				b.Fatal(err)
-			}
+	for _, spin := range []int{0, 100} {
+		name := "impl=release"
+		if spin > 0 {
+			name = "impl=release-spin"
+			b.Setenv("RELEASE_BENCH_SPIN", "1")
 		}
-	})
+		b.Run(name, func(b *testing.B) {
+			c := frame.New(fileConn(startServer(b, "frame-echo")), frame.SpinReads(spin))
+			cl := frame.NewClient[Ping, Ping](c, PingCodec{}, PingCodec{})
+			var req Ping
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := cl.Call(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	b.Run("impl=raw", func(b *testing.B) {
 		fd := startServer(b, "raw-echo")
 		unix.SetNonblock(fd, false)

@@ -263,3 +263,24 @@ func ExampleAppendFrame() {
 	fmt.Printf("% x\n", frame.AppendFrame(nil, []byte("hello")))
 	// Output: 00 00 00 05 68 65 6c 6c 6f
 }
+
+// TestSpinReads: a Conn that spins before parking reads the same frames,
+// still sees the end of the stream, and still honours its deadline.
+func TestSpinReads(t *testing.T) {
+	a, b := pair(t, frame.SpinReads(50))
+	go a.WriteBatch([]byte("one"), []byte("two"))
+	for _, want := range []string{"one", "two"} {
+		if got, err := b.Read(); err != nil || string(got) != want {
+			t.Fatalf("Read = %q, %v; want %q", got, err, want)
+		}
+	}
+	b.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if _, err := b.Read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a spinning Read past its deadline: %v", err)
+	}
+	b.SetReadDeadline(time.Time{})
+	a.Close()
+	if _, err := b.Read(); err != io.EOF {
+		t.Fatalf("a spinning Read after the peer closed: %v", err)
+	}
+}

@@ -1,7 +1,7 @@
 package frame
 
-// Option is a setting for [New]: [MaxFrame], [ReadBuffer], [SmallFrame]
-// or [AcceptFiles]. Options are plain values, so they print and compare.
+// Option is a setting for [New]: [MaxFrame], [ReadBuffer], [SmallFrame],
+// [SpinReads] or [AcceptFiles]. Options are plain values, so they print and compare.
 type Option interface{ apply(*config) }
 
 // MaxFrame is the largest payload a Conn reads or writes. The default is
@@ -19,6 +19,14 @@ type ReadBuffer int
 // (bench/RESULTS.md).
 type SmallFrame int
 
+// SpinReads is how many times a read that finds no data tries again at
+// once before the Conn parks in Go's netpoller. When an answer is due
+// within microseconds (a Client waiting for a response), retrying beats
+// the netpoller's wake-up by a wide margin (bench/RESULTS.md), at the cost
+// of that much busy CPU per wait. The default, 0, never spins: right for
+// connections that sit idle, such as a server's.
+type SpinReads int
+
 // AcceptFiles lets a Conn over a unix socket carry open files with frames
 // ([Conn.WriteFiles], [Conn.ReadFiles]). Without it, files that arrive are
 // closed (by the kernel, as the bytes are read), never leaked.
@@ -33,6 +41,7 @@ const (
 
 type config struct {
 	maxFrame, readBuffer, smallFrame int
+	spinReads                        int
 	files                            bool
 }
 
@@ -41,6 +50,7 @@ type acceptFiles struct{}
 func (m MaxFrame) apply(c *config)   { c.maxFrame = int(m) }
 func (r ReadBuffer) apply(c *config) { c.readBuffer = int(r) }
 func (s SmallFrame) apply(c *config) { c.smallFrame = int(s) }
+func (s SpinReads) apply(c *config)  { c.spinReads = max(int(s), 0) }
 func (acceptFiles) apply(c *config)  { c.files = true }
 
 func newConfig(opts []Option) config {

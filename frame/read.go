@@ -182,12 +182,17 @@ func (c *Conn) fill() error {
 // mem[w:], retrying EINTR, returning false on EAGAIN to wait in the
 // netpoller. It is bound once, in New, so reading allocates nothing.
 func (c *Conn) read(fd uintptr) bool {
+	spins := 0
 	for {
 		n, err := unix.Read(int(fd), c.mem[c.w:])
 		switch err {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
+			if spins < c.cfg.spinReads { // see SpinReads
+				spins++
+				continue
+			}
 			return false
 		case nil:
 			c.rn, c.rErrno = n, nil
