@@ -9,10 +9,12 @@ import (
 	"os"
 
 	"github.com/release-daemon/release/frame"
+	"golang.org/x/sys/unix"
 )
 
-// ErrNotWorker means Me was called in a process a Master did not start.
-var ErrNotWorker = errors.New("proc: not started as a worker (no " + workerEnv + ")")
+// ErrNotWorker means Me was called in a process a Master did not start,
+// or whose fd 3 is not a unix socket to its parent.
+var ErrNotWorker = errors.New("proc: not started as a worker")
 
 // MeOptions are the worker side's settings. The zero value refuses to run
 // as root.
@@ -34,14 +36,18 @@ type MeOptions struct {
 // PID.
 func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *frame.Conn) error) error {
 	if os.Getenv(workerEnv) != "3" {
-		return ErrNotWorker
+		return fmt.Errorf("%w: no %s", ErrNotWorker, workerEnv)
 	}
 	os.Unsetenv(workerEnv)
 	f := os.NewFile(3, "master socket")
 	nc, err := net.FileConn(f)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("proc: the master's socket on fd 3: %w", err)
+		return fmt.Errorf("%w: fd 3: %w", ErrNotWorker, err)
+	}
+	if err := checkMaster(nc); err != nil {
+		nc.Close()
+		return err
 	}
 	c := frame.New(nc, opts.Frame...)
 	defer c.Close()
@@ -64,4 +70,30 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 	err = main(ctx, c)
 	log.Info("worker stopped", "err", err)
 	return err
+}
+
+// checkMaster makes sure fd 3 is a unix stream socket whose other end the
+// parent process holds (SO_PEERCRED), before any user code trusts it: a
+// worker binary run by hand with fd 3 open to someone else refuses to run.
+func checkMaster(nc net.Conn) error {
+	uc, ok := nc.(*net.UnixConn)
+	if !ok {
+		return fmt.Errorf("%w: fd 3 is a %T, not a unix socket", ErrNotWorker, nc)
+	}
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var cred *unix.Ucred
+	var credErr error
+	rc.Control(func(fd uintptr) {
+		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	})
+	if credErr != nil {
+		return fmt.Errorf("%w: SO_PEERCRED on fd 3: %w", ErrNotWorker, credErr)
+	}
+	if int(cred.Pid) != os.Getppid() {
+		return fmt.Errorf("%w: fd 3 leads to process %d, not the parent %d", ErrNotWorker, cred.Pid, os.Getppid())
+	}
+	return nil
 }
