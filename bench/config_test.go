@@ -1,16 +1,16 @@
 package bench
 
 // The config benchmarks parse the same 10,000 keys (1,000 sections of 10
-// keys of mixed kinds, config/bench_test.go's genConfig) with package
+// keys of mixed kinds, internal/configgen's Text) with package
 // config and with gopkg.in/ini.v1, which reads the same text as INI.
 // Compare with `benchstat -col /impl`.
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/release-daemon/release/config"
+	"github.com/release-daemon/release/internal/configgen"
 	"gopkg.in/ini.v1"
 )
 
@@ -20,31 +20,8 @@ var (
 	sinkInt    int64
 )
 
-// configText is config/bench_test.go's genConfig(n), which a test file of
-// another module cannot import.
-func configText(n int) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# generated: %d sections of 10 keys\n", n)
-	levels := []string{"debug", "info", "notice", "warning", "error", "fatal"}
-	for i := range n {
-		fmt.Fprintf(&b, "\n[section%04d]\n", i)
-		fmt.Fprintf(&b, "port = %d\n", 1024+i)
-		fmt.Fprintf(&b, "offset = -%d\n", i%100)
-		fmt.Fprintf(&b, "ratio = %d.%02d\n", i%10, i%100)
-		fmt.Fprintf(&b, "enabled = %t\n", i%2 == 0)
-		fmt.Fprintf(&b, "name = \"server-%d.example.com\"\n", i)
-		fmt.Fprintf(&b, "motd = \"Welcome to %d\\tplease \\\"behave\\\"\\n\"\n", i)
-		fmt.Fprintf(&b, "log_level = %s\n", levels[i%len(levels)])
-		fmt.Fprintf(&b, "ports = [80, 443, %d]\n", 8000+i)
-		fmt.Fprintf(&b, "hosts = [\"a%d.example.com\", \"b%d.example.com\"]\n", i, i)
-		if i%10 == 0 {
-			fmt.Fprintf(&b, "match = /^srv-%d-[a-z]+$/\n", i)
-		} else {
-			b.WriteString("match = [tcp, udp]\n")
-		}
-	}
-	return []byte(b.String())
-}
+// configText is the generated file config's own benchmarks parse.
+func configText(n int) []byte { return configgen.Text(0, n) }
 
 // BenchmarkConfigParse parses the text into each library's own model.
 func BenchmarkConfigParse(b *testing.B) {

@@ -2,44 +2,18 @@ package config_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/release-daemon/release/config"
+	"github.com/release-daemon/release/internal/configgen"
 )
 
-// genConfig returns a configuration of n sections of 10 keys of mixed
-// kinds: an int, a negative int, a float, a bool, a plain string, a string
-// with escapes, a log level keyword, a list of ints, a list of strings,
-// and a regexp in one section in ten (a list of keywords in the others).
-// bench/config_test.go makes the same text.
-func genConfig(n int) []byte { return genConfigFrom(0, n) }
+// genConfig returns the generated file of n sections of 10 keys of mixed
+// kinds (internal/configgen), the one bench/config_test.go parses too.
+func genConfig(n int) []byte { return configgen.Text(0, n) }
 
 // genConfigFrom makes the sections from to n-1 of genConfig.
-func genConfigFrom(from, n int) []byte {
-	var b strings.Builder
-	b.WriteString("# generated: ")
-	fmt.Fprintf(&b, "%d sections of 10 keys\n", n-from)
-	levels := []string{"debug", "info", "notice", "warning", "error", "fatal"}
-	for i := from; i < n; i++ {
-		fmt.Fprintf(&b, "\n[section%04d]\n", i)
-		fmt.Fprintf(&b, "port = %d\n", 1024+i)
-		fmt.Fprintf(&b, "offset = -%d\n", i%100)
-		fmt.Fprintf(&b, "ratio = %d.%02d\n", i%10, i%100)
-		fmt.Fprintf(&b, "enabled = %t\n", i%2 == 0)
-		fmt.Fprintf(&b, "name = \"server-%d.example.com\"\n", i)
-		fmt.Fprintf(&b, "motd = \"Welcome to %d\\tplease \\\"behave\\\"\\n\"\n", i)
-		fmt.Fprintf(&b, "log_level = %s\n", levels[i%len(levels)])
-		fmt.Fprintf(&b, "ports = [80, 443, %d]\n", 8000+i)
-		fmt.Fprintf(&b, "hosts = [\"a%d.example.com\", \"b%d.example.com\"]\n", i, i)
-		if i%10 == 0 {
-			fmt.Fprintf(&b, "match = /^srv-%d-[a-z]+$/\n", i)
-		} else {
-			b.WriteString("match = [tcp, udp]\n")
-		}
-	}
-	return []byte(b.String())
-}
+func genConfigFrom(from, n int) []byte { return configgen.Text(from, n) }
 
 // genSpec returns the spec of genConfig(n): every key with a validation of
 // its kind and, for most, of its range.
