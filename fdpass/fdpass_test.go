@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/release-daemon/release/fdpass"
+	"github.com/release-daemon/release/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -113,7 +114,7 @@ func TestPassManyFDsLeaksNothing(t *testing.T) {
 	}
 	t.Setenv("RELEASE_TEST_N", strconv.Itoa(n))
 	c, cmd := startHelper(t, "send-many")
-	before := openFDs(t)
+	before := testenv.OpenFDs(t)
 	var p [1]byte
 	for i := range n {
 		_, files, err := fdpass.Recv(c, p[:])
@@ -122,7 +123,7 @@ func TestPassManyFDsLeaksNothing(t *testing.T) {
 		}
 		files[0].Close()
 	}
-	if after := openFDs(t); after != before {
+	if after := testenv.OpenFDs(t); after != before {
 		t.Errorf("the receiver had %d fds before %d messages and %d after", before, n, after)
 	}
 	var theirBefore, theirAfter int
@@ -150,7 +151,7 @@ func helperSendThree(c *net.UnixConn) int {
 // close whatever arrived.
 func TestTruncatedRightsAreClosed(t *testing.T) {
 	c, _ := startHelper(t, "send-three")
-	before := openFDs(t)
+	before := testenv.OpenFDs(t)
 	for _, max := range []int{1, 2} {
 		var p [1]byte
 		n, files, err := fdpass.RecvAtMost(c, p[:], max)
@@ -158,7 +159,7 @@ func TestTruncatedRightsAreClosed(t *testing.T) {
 			t.Errorf("RecvAtMost(%d) of 3 fds = %d, %v, %v; want 1 byte, no files, ErrTruncated", max, n, files, err)
 		}
 	}
-	if after := openFDs(t); after != before {
+	if after := testenv.OpenFDs(t); after != before {
 		t.Errorf("%d fds open before, %d after: truncated fds leaked", before, after)
 	}
 }

@@ -61,13 +61,3 @@ func startHelper(t *testing.T, name string) (*net.UnixConn, *exec.Cmd) {
 	t.Cleanup(func() { c.Close(); cmd.Wait() })
 	return c.(*net.UnixConn), cmd
 }
-
-// openFDs counts this process's open fds.
-func openFDs(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}

@@ -9,23 +9,15 @@ import (
 
 	"github.com/release-daemon/release/fdpass"
 	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/internal/testenv"
 )
-
-func openFDs(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
 
 // TestFilesRideWithTheirFrame interleaves frames with and without files,
 // small and large, and checks each file arrives with its own frame: each
 // is a pipe whose other end says which frame it belongs to.
 func TestFilesRideWithTheirFrame(t *testing.T) {
 	a, b := pair(t, frame.AcceptFiles, frame.MaxFrame(1<<20))
-	before := openFDs(t)
+	before := testenv.OpenFDs(t)
 	const frames = 60
 	go func() {
 		for i := range frames {
@@ -59,7 +51,7 @@ func TestFilesRideWithTheirFrame(t *testing.T) {
 			}
 		}
 	}
-	if after := openFDs(t); after != before {
+	if after := testenv.OpenFDs(t); after != before {
 		t.Errorf("%d fds before, %d after", before, after)
 	}
 }
@@ -70,7 +62,7 @@ func TestReadClosesUnaskedFiles(t *testing.T) {
 	a, b := pair(t, frame.AcceptFiles)
 	null, _ := os.Open(os.DevNull)
 	defer null.Close()
-	before := openFDs(t)
+	before := testenv.OpenFDs(t)
 	go func() {
 		for range 100 {
 			a.WriteFiles([]byte("x"), null, null)
@@ -81,7 +73,7 @@ func TestReadClosesUnaskedFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if after := openFDs(t); after != before {
+	if after := testenv.OpenFDs(t); after != before {
 		t.Errorf("%d fds before, %d after 200 unasked files", before, after)
 	}
 }
@@ -97,7 +89,7 @@ func TestFilesRefusedWithoutOptIn(t *testing.T) {
 	if err := c.WriteFiles([]byte("x"), null); !errors.Is(err, frame.ErrFilesRefused) {
 		t.Fatalf("WriteFiles without AcceptFiles: %v", err)
 	}
-	before := openFDs(t)
+	before := testenv.OpenFDs(t)
 	for range 50 {
 		fdpass.Send(rawA, frame.AppendFrame(nil, []byte("pushed")), null, null)
 	}
@@ -106,7 +98,7 @@ func TestFilesRefusedWithoutOptIn(t *testing.T) {
 			t.Fatalf("Read: %q, %v", p, err)
 		}
 	}
-	if after := openFDs(t); after != before {
+	if after := testenv.OpenFDs(t); after != before {
 		t.Errorf("%d fds before, %d after files pushed at a Conn that refuses them", before, after)
 	}
 	if _, _, err := c.ReadFiles(); !errors.Is(err, frame.ErrFilesRefused) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/internal/testenv"
 )
 
 // countLines counts the lines of a /proc file.
@@ -41,12 +42,12 @@ func TestNoLeaksAcrossConns(t *testing.T) {
 		cycle(i)
 	}
 	settle()
-	maps, fds, goroutines := countLines(t, "/proc/self/maps"), openFDs(t), runtime.NumGoroutine()
+	maps, fds, goroutines := countLines(t, "/proc/self/maps"), testenv.OpenFDs(t), runtime.NumGoroutine()
 	for i := range 1000 {
 		cycle(i)
 	}
 	settle()
-	if n := openFDs(t); n != fds {
+	if n := testenv.OpenFDs(t); n != fds {
 		t.Errorf("fds: %d before 1000 conns, %d after", fds, n)
 	}
 	if n := countLines(t, "/proc/self/maps"); n > maps && !raceEnabled {

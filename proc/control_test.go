@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/internal/testenv"
 )
 
 // sockPath returns a short socket path in a fresh directory: t.TempDir's
@@ -248,7 +249,7 @@ func TestControlBadFramesCloseOnlyTheirConnection(t *testing.T) {
 	stopHealthy := make(chan struct{})
 	errs, worst, done := healthyClient(t, path, stopHealthy)
 	time.Sleep(30 * time.Millisecond) // the healthy client is connected
-	goroutines, fds := runtime.NumGoroutine(), countFDs(t)
+	goroutines, fds := runtime.NumGoroutine(), testenv.OpenFDs(t)
 
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, bf := range badFrames {
@@ -278,17 +279,7 @@ func TestControlBadFramesCloseOnlyTheirConnection(t *testing.T) {
 		t.Errorf("the healthy client waited up to %v", w)
 	}
 	waitFor(t, 2*time.Second, func() bool { return runtime.NumGoroutine() <= goroutines })
-	waitFor(t, 2*time.Second, func() bool { return countFDs(t) == fds })
-}
-
-// countFDs counts this process's open file descriptors.
-func countFDs(t testing.TB) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
+	waitFor(t, 2*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
 }
 
 func TestControlIdleAndSlowClientsClosed(t *testing.T) {

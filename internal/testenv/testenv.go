@@ -71,3 +71,14 @@ func makeJail() error {
 	}
 	return os.WriteFile(filepath.Join(Jail, Secret), []byte("not for workers\n"), 0o600)
 }
+
+// OpenFDs counts the calling process's open file descriptors, for the
+// leak checks that compare counts before and after.
+func OpenFDs(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
