@@ -2,7 +2,6 @@ package frame
 
 import (
 	"encoding/binary"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -19,8 +18,8 @@ func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
 	if c.uc == nil {
 		return ErrFilesRefused
 	}
-	if len(p) > c.cfg.maxFrame {
-		return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+	if err := c.checkSize(p); err != nil {
+		return err
 	}
 	if len(files) > fdpass.MaxFiles {
 		return fdpass.ErrTooMany

@@ -20,8 +20,8 @@ func AppendFrame(dst, p []byte) []byte {
 // Write at once: frames never interleave. After a failed write the stream
 // may hold part of a frame, so every later Write fails too.
 func (c *Conn) Write(p []byte) error {
-	if len(p) > c.cfg.maxFrame {
-		return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+	if err := c.checkSize(p); err != nil {
+		return err
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -45,8 +45,8 @@ func (c *Conn) Write(p []byte) error {
 // other goroutines never come between them.
 func (c *Conn) WriteBatch(ps ...[]byte) error {
 	for _, p := range ps {
-		if len(p) > c.cfg.maxFrame {
-			return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+		if err := c.checkSize(p); err != nil {
+			return err
 		}
 	}
 	c.wmu.Lock()
@@ -69,6 +69,14 @@ func (c *Conn) WriteBatch(ps ...[]byte) error {
 		c.pend = append(c.pend, c.wbuf[start:])
 	}
 	return c.flush()
+}
+
+// checkSize refuses a payload above the Conn's MaxFrame.
+func (c *Conn) checkSize(p []byte) error {
+	if len(p) > c.cfg.maxFrame {
+		return fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, len(p), c.cfg.maxFrame)
+	}
+	return nil
 }
 
 // flush writes c.pend out whole. The caller holds wmu.

@@ -46,6 +46,12 @@ func (s *daemonState) verdict(msg string) error {
 	if !s.adopted && s.daemon {
 		s.adoptLocked()
 	}
+	return s.writeVerdictLocked(msg)
+}
+
+// writeVerdictLocked writes msg to the readiness pipe, if it is still
+// open, and closes it: the starting process hears one verdict only.
+func (s *daemonState) writeVerdictLocked(msg string) error {
 	if s.ready == nil {
 		return nil
 	}
@@ -65,9 +71,7 @@ func (s *daemonState) adopt() error {
 		return err
 	}
 	if s.err != nil { // tell the starting process too, and give up
-		s.ready.WriteString("E" + s.err.Error())
-		s.ready.Close()
-		s.ready = nil
+		s.writeVerdictLocked("E" + s.err.Error())
 		return s.err
 	}
 	return nil
