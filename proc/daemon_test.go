@@ -18,12 +18,12 @@ import (
 
 // daemonReport is what the daemon helper sees of itself.
 type daemonReport struct {
-	PID, PPID, SID, PGID, TTY int
-	Cwd, Umask                string
-	FDs                       map[string]string // fd number -> link target
-	ThreadsAtFork             int
-	IsDaemon                  bool
-	ReadyFD, LockFD           int
+	PID, SID, PGID, TTY int
+	Cwd, Umask          string
+	FDs                 map[string]string // fd number -> link target
+	ThreadsAtFork       int
+	IsDaemon            bool
+	ReadyFD, LockFD     int
 }
 
 func helperDaemon() int {
@@ -68,7 +68,6 @@ func selfReport() (daemonReport, error) {
 	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
 	rep := daemonReport{PID: os.Getpid(), FDs: map[string]string{}, ThreadsAtFork: threadsAtFork(), IsDaemon: IsDaemon(),
 		ReadyFD: inherited.readyFD, LockFD: inherited.lockFD}
-	rep.PPID, _ = strconv.Atoi(f[1])
 	rep.PGID, _ = strconv.Atoi(f[2])
 	rep.SID, _ = strconv.Atoi(f[3])
 	rep.TTY, _ = strconv.Atoi(f[4])

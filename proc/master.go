@@ -337,7 +337,8 @@ type run struct {
 	retiring map[int]struct{} // PIDs stopped on purpose (SIGHUP): not deaths
 	err      error
 	ended    bool
-	started  int  // slots that have started once, for Background's Ready
+	slots    int  // the sum of the Workers' Counts
+	started  int  // slots that have started once, for Ready
 	ready    bool // Ready was sent
 }
 
@@ -345,6 +346,9 @@ func newRun(ctx context.Context, cfg Master) *run {
 	r := &run{cfg: cfg, sp: newSpawner(), log: cfg.Logger.With("component", "master"),
 		live: map[int]Peer{}, retiring: map[int]struct{}{}}
 	r.ctx, r.cancel = context.WithCancel(ctx)
+	for _, w := range cfg.Workers {
+		r.slots += w.Count
+	}
 	return r
 }
 
@@ -378,11 +382,7 @@ func (r *run) event(e Event) {
 func (r *run) slotStarted() {
 	r.mu.Lock()
 	r.started++
-	total := 0
-	for _, w := range r.cfg.Workers {
-		total += w.Count
-	}
-	send := !r.ready && r.started == total
+	send := !r.ready && r.started == r.slots
 	r.ready = r.ready || send
 	r.mu.Unlock()
 	if send {

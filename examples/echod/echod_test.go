@@ -19,6 +19,29 @@ import (
 	"github.com/release-daemon/release/internal/ctlwire"
 )
 
+// setup is one test's echod: the binaries, and the settings file that
+// points its control socket and lock file into a fresh directory.
+type setup struct {
+	echod, ctl, sock, lock, conf string
+}
+
+// newSetup builds echod and releasectl and writes a settings file with a
+// free port, the given worker count, and paths in a short temporary
+// directory (a socket path has a length limit).
+func newSetup(t *testing.T, workers int) setup {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s := setup{sock: filepath.Join(dir, "ctl"), lock: filepath.Join(dir, "pid"), conf: filepath.Join(dir, "echod.conf")}
+	s.echod, s.ctl = build(t, dir)
+	os.WriteFile(s.conf, []byte(`listen = "127.0.0.1:0"  workers = `+strconv.Itoa(workers)+
+		`  control = "`+s.sock+`"  lock = "`+s.lock+`"  log_level = warning`), 0o644)
+	return s
+}
+
 // build compiles echod and releasectl for the end-to-end test.
 func build(t *testing.T, dir string) (echod, ctl string) {
 	t.Helper()
@@ -35,16 +58,9 @@ func build(t *testing.T, dir string) (echod, ctl string) {
 // with releasectl, kills a worker and sees it replaced, broadcasts,
 // reloads, stops it, and checks nothing is left behind.
 func TestEndToEnd(t *testing.T) {
-	dir, err := os.MkdirTemp("", "ed") // short: the socket path has a limit
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	echod, ctlBin := build(t, dir)
-	sock, lock := filepath.Join(dir, "ctl"), filepath.Join(dir, "pid")
-	conf := filepath.Join(dir, "echod.conf")
-	os.WriteFile(conf, []byte(`listen = "127.0.0.1:0"  workers = 2  control = "`+sock+`"  lock = "`+lock+`"  log_level = warning`), 0o644)
-	cmd := exec.Command(echod, "-config", conf)
+	su := newSetup(t, 2)
+	ctlBin, sock, lock := su.ctl, su.sock, su.lock
+	cmd := exec.Command(su.echod, "-config", su.conf)
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -170,16 +186,9 @@ func waitExit(cmd *exec.Cmd, d time.Duration) error {
 // TestDaemonMode: `echod -d` returns once the workers are up, with the
 // daemon's PID in the lock file, and `releasectl stop` ends it cleanly.
 func TestDaemonMode(t *testing.T) {
-	dir, err := os.MkdirTemp("", "ed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	echod, ctlBin := build(t, dir)
-	sock, lock := filepath.Join(dir, "ctl"), filepath.Join(dir, "pid")
-	conf := filepath.Join(dir, "echod.conf")
-	os.WriteFile(conf, []byte(`listen = "127.0.0.1:0" control = "`+sock+`" lock = "`+lock+`" log_level = warning`), 0o644)
-	if out, err := exec.Command(echod, "-d", "-config", conf).CombinedOutput(); err != nil {
+	su := newSetup(t, 2)
+	ctlBin, sock, lock := su.ctl, su.sock, su.lock
+	if out, err := exec.Command(su.echod, "-d", "-config", su.conf).CombinedOutput(); err != nil {
 		t.Fatalf("echod -d: %v\n%s", err, out)
 	}
 	b, _ := os.ReadFile(lock)
