@@ -63,7 +63,11 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 // Release_socket.accept_loop, with these differences:
 //
 //   - The handler's ctx is canceled, and its connection closed, when
-//     [AcceptOptions.Timeout] passes (10s by default) or ctx is done.
+//     [AcceptOptions.Timeout] passes (10s by default). When ctx is done,
+//     the handler's ctx is canceled and its connection's reading side is
+//     shut (reads see the end of the stream) but it stays open for
+//     writing, so an answer in progress (say, to the request that asked
+//     for the stop) still goes out; it is closed when the handler returns.
 //   - The connection is always closed when the handler returns, and a
 //     handler panic is recovered and logged ("handler panicked", with keys
 //     "remote", "panic" and "stack"): one bad connection never ends the
@@ -165,15 +169,24 @@ func (a *acceptor) start(ctx context.Context, conn net.Conn) {
 
 // serve runs the handler for one connection, with its timeout, and closes
 // the connection whatever happens.
-func (a *acceptor) serve(ctx context.Context, conn net.Conn) {
+func (a *acceptor) serve(parent context.Context, conn net.Conn) {
+	var ctx context.Context
 	var cancel context.CancelFunc
 	if a.opts.Timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, a.opts.Timeout)
+		ctx, cancel = context.WithTimeout(parent, a.opts.Timeout)
 	} else {
-		ctx, cancel = context.WithCancel(ctx)
+		ctx, cancel = context.WithCancel(parent)
 	}
 	defer cancel()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		// Shutting down: shut the reading side (reads see the end of the
+		// stream, whatever deadline the handler sets), and let a write in
+		// progress finish. Timed out, or a conn that cannot: close it.
+		cr, ok := conn.(interface{ CloseRead() error })
+		if parent.Err() == nil || !ok || cr.CloseRead() != nil {
+			conn.Close()
+		}
+	})
 	defer stop()
 	defer conn.Close()
 	defer func() {
