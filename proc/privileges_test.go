@@ -98,7 +98,7 @@ func taskStatuses(pid int) map[string]map[string]string {
 		for line := range strings.Lines(string(b)) {
 			k, v, _ := strings.Cut(line, ":")
 			switch k {
-			case "Uid", "Gid", "Groups", "CapEff", "CapPrm", "NoNewPrivs":
+			case "Uid", "Gid", "Groups", "CapEff", "CapPrm", "CapAmb", "NoNewPrivs", "Seccomp":
 				fields[k] = strings.Join(strings.Fields(v), " ")
 			}
 		}
@@ -129,14 +129,22 @@ func TestDropPrivileges(t *testing.T) {
 	if len(tasks) < 5 {
 		t.Errorf("only %d threads to inspect, want at least 5", len(tasks))
 	}
+	nnp := 0
 	for tid, st := range tasks {
 		if st["Uid"] != id || st["Gid"] != gid || st["Groups"] != u.Gid {
 			t.Errorf("thread %s: Uid %q Gid %q Groups %q; want %q, %q, %q", tid, st["Uid"], st["Gid"], st["Groups"], id, gid, u.Gid)
 		}
-		if st["CapEff"] != "0000000000000000" || st["CapPrm"] != "0000000000000000" {
-			t.Errorf("thread %s keeps capabilities: eff %s prm %s", tid, st["CapEff"], st["CapPrm"])
+		if st["CapEff"] != "0000000000000000" || st["CapPrm"] != "0000000000000000" || st["CapAmb"] != "0000000000000000" {
+			t.Errorf("thread %s keeps capabilities: eff %s prm %s amb %s", tid, st["CapEff"], st["CapPrm"], st["CapAmb"])
+		}
+		if st["NoNewPrivs"] == "1" {
+			nnp++
 		}
 	}
+	if nnp != len(tasks) {
+		t.Errorf("no-new-privileges is set on %d of %d threads after DropPrivileges, want all", nnp, len(tasks))
+	}
+	t.Logf(`{"test":"DropPrivileges on every thread","figures":{"threads":%d,"no_new_privs":"%d/%d"}}`, len(tasks), nnp, len(tasks))
 	for i, e := range rep.SetuidErrs {
 		if e != syscall.EPERM.Error() {
 			t.Errorf("pinned thread %d: raw setuid(0) gave %q, want EPERM", i, e)

@@ -34,6 +34,15 @@ type MeOptions struct {
 // root (dropping to opts.User if set), and runs main with the connection,
 // which it closes when main returns. It logs the start and the end with the
 // PID.
+//
+// A worker dies with its master, however it loses root. The Master starts
+// it with SIGKILL as its parent-death signal, which Linux clears on every
+// credential change: Me remembers it, so that the drop to opts.User, or a
+// DropPrivileges the worker makes later, arms it again and checks the
+// parent. For credential changes the library does not see (main calling
+// setuid itself), Me also watches the parent through a pidfd, without a
+// timer: when the parent exits, the worker kills itself with the same
+// signal.
 func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *frame.Conn) error) error {
 	if os.Getenv(workerEnv) != "3" {
 		return fmt.Errorf("%w: no %s", ErrNotWorker, workerEnv)
@@ -49,11 +58,18 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 		nc.Close()
 		return err
 	}
+	workerDeathSig.Store(int32(workerDeathSignal))
+	stopWatch, err := watchParent(os.Getppid(), workerDeathSignal)
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	defer stopWatch()
 	c := frame.New(nc, opts.Frame...)
 	defer c.Close()
 	switch {
 	case opts.User != "":
-		if err := DropPrivileges(opts.User); err != nil {
+		if err := DropPrivileges(opts.User, ParentDeathSignal(workerDeathSignal)); err != nil {
 			return err
 		}
 	case !opts.AllowRoot:
