@@ -10,6 +10,13 @@ var (
 	// returned is a [*LockedError] naming the holder.
 	ErrLocked = errors.New("proc: lock file is held by another process")
 
+	// ErrUnsafeLock means [Lock] refused a lock file it could not safely
+	// write its PID into: a symbolic link, not a regular file, owned by
+	// another user, writable by others, with more than one hard link, or
+	// in a directory writable by others without the sticky bit. The error
+	// is an [*os.PathError] naming the path, with the reason.
+	ErrUnsafeLock = errors.New("proc: unsafe lock file")
+
 	// ErrNotRoot is returned by [CheckRoot] when the effective uid is not 0.
 	ErrNotRoot = errors.New("proc: must run as root")
 

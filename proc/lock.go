@@ -2,10 +2,7 @@ package proc
 
 import (
 	"errors"
-	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -20,25 +17,50 @@ type LockFile struct {
 }
 
 // Lock takes the lock file at path, creating it if needed, and writes the
-// calling process's PID into it as "<pid>\n". Of any number of processes
-// racing for the same path, exactly one wins; the others get a
-// [*LockedError] (errors.Is(err, [ErrLocked])) naming the holder's PID.
+// calling process's PID into it as "<pid>\n". Of any number of processes,
+// or goroutines, racing for the same path, exactly one wins; the others get
+// a [*LockedError] (errors.Is(err, [ErrLocked])) naming the holder's PID.
 //
 // The lock is flock(2): the kernel releases it when the holder dies, so a
 // file left behind by a dead process is simply locked again and rewritten.
 // Nothing looks at whether the PID inside is alive (PIDs are reused). The
 // file is created with its content already in it and rewritten in place
 // without truncating it first, so a reader never sees an empty file; readers
-// should take its first line. A path that is a symbolic link or not a
-// regular file is refused, the file is made mode 0644, and the descriptor is
-// close-on-exec, so no child process holds the lock by accident.
+// should take its first line. The file is made mode 0644, and the descriptor
+// is close-on-exec, so no child process holds the lock by accident.
+//
+// A new file is made unnamed (O_TMPFILE) and linked into place; where the
+// file system cannot, it is made under a fresh random name, renamed into
+// place, and that name is gone before Lock returns. Whatever files were
+// planted or left over beside path, under whatever names, they are never
+// in the way.
+//
+// Lock writes only into a file that is plainly its own. It refuses, with
+// an error wrapping [ErrUnsafeLock] that names the path and the reason, and
+// leaves untouched:
+//   - a symbolic link, or anything but a regular file;
+//   - a file owned by another user than the effective uid (root included):
+//     its owner could hold the lock for ever or rewrite the PID;
+//   - a file writable by others, for the same reason;
+//   - a file with more than one hard link: writing the PID would overwrite
+//     whatever other file it is;
+//   - a file in a directory writable by others without the sticky bit, where
+//     anyone could replace it (a sticky directory such as /tmp is fine).
+//
+// The checks are made on the open file and directory, not on their names,
+// so nothing swapped in between a check and the write gets written.
 func Lock(path string) (*LockFile, error) {
+	t, err := openTarget(path)
+	if err != nil {
+		return nil, err
+	}
+	defer t.close()
 	for range 16 {
-		f, err := openLock(path)
+		f, err := t.open()
 		if err != nil {
 			return nil, err
 		}
-		l, err := lockOpened(path, f)
+		l, err := t.lockOpened(f)
 		if l != nil || err != nil {
 			return l, err
 		}
@@ -48,90 +70,39 @@ func Lock(path string) (*LockFile, error) {
 	return nil, &os.PathError{Op: "lock", Path: path, Err: errors.New("file keeps being replaced")}
 }
 
-// lockOpened flocks f and, if the path still names f, writes our PID. It
-// returns nil, nil when the path no longer names f and the caller should
-// try again.
-func lockOpened(path string, f *os.File) (*LockFile, error) {
+// lockOpened flocks f and, if the path still names f and f has no other
+// name, writes our PID. It returns nil, nil when the path no longer names
+// f and the caller should try again.
+func (t *lockTarget) lockOpened(f *os.File) (*LockFile, error) {
 	err := ignoringEINTR(func() error {
 		return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	})
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		pid := holderPID(f)
 		f.Close()
-		return nil, &LockedError{Path: path, PID: pid}
+		return nil, &LockedError{Path: t.path, PID: pid}
 	}
 	if err != nil {
 		f.Close()
-		return nil, &os.PathError{Op: "flock", Path: path, Err: err}
+		return nil, &os.PathError{Op: "flock", Path: t.path, Err: err}
 	}
-	if !sameFile(f, path) {
+	if !t.names(f) {
 		f.Close()
 		return nil, nil
 	}
-	l := &LockFile{path: path, f: f}
+	// The count is looked at only under the lock: a file being created
+	// may have two names for an instant (see placeNamed), but its creator
+	// holds the lock all that while.
+	if err := t.checkLinks(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	l := &LockFile{path: t.path, f: f}
 	if err := l.writePID(os.Getpid()); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return l, nil
-}
-
-// openLock opens the lock file at path, or creates it with our PID already
-// inside, so that it is never seen empty.
-func openLock(path string) (*os.File, error) {
-	for {
-		f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW, 0)
-		if err == nil {
-			return f, checkRegular(f, path)
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		f, err = createLock(path)
-		if f != nil || err != nil {
-			return f, err
-		}
-		// Someone else created it first: open theirs.
-	}
-}
-
-// createLock writes our PID into a new temporary file beside path and links
-// it into place. It returns nil, nil if path appeared meanwhile.
-func createLock(path string) (*os.File, error) {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp"+strconv.Itoa(os.Getpid()))
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp)
-	_, err = f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
-	if err == nil {
-		err = f.Chmod(0o644) // whatever the umask
-	}
-	if err == nil {
-		err = os.Link(tmp, path)
-	}
-	if errors.Is(err, fs.ErrExist) {
-		f.Close()
-		return nil, nil
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
-
-// checkRegular closes f and fails unless it is a regular file.
-func checkRegular(f *os.File, path string) error {
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = &os.PathError{Op: "lock", Path: path, Err: fmt.Errorf("not a regular file (%v)", fi.Mode().Type())}
-	}
-	if err != nil {
-		f.Close()
-	}
-	return err
 }
 
 // sameFile reports whether path still names the open file f.
