@@ -36,6 +36,13 @@ var (
 	// or others (sshd's rule for its privilege-separation directory).
 	ErrUnsafeJail = errors.New("proc: unsafe chroot directory")
 
+	// ErrUnsafeExecutable means a Master running as root was asked to
+	// run a worker executable that someone else could change: the file,
+	// a directory on its path or a symbolic link followed is owned by
+	// another user than root and the master's, or writable by group or
+	// others (sshd's rule for the commands it runs as root).
+	ErrUnsafeExecutable = errors.New("proc: unsafe worker executable")
+
 	// ErrDropFailed means that after a privilege drop the process still had
 	// other credentials than asked, or could become root again. The process
 	// must exit: its credentials are not what its code expects.

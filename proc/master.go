@@ -18,8 +18,14 @@ import (
 // Worker describes one kind of worker process: the original's slave. The
 // Master starts Count of them and restarts any that exits.
 type Worker struct {
-	Name  string   // for logs; empty means the base name of Path
-	Path  string   // the executable, checked before the first start
+	Name string // for logs; empty means the base name of Path
+	// Path is the executable, checked before every start: it must exist
+	// and be executable, and a Master running as root refuses one that
+	// another user could change (ErrUnsafeExecutable): the file, each
+	// directory on its path and each symbolic link followed must be owned
+	// by root or the master's user and not writable by group or others
+	// (a sticky directory such as /tmp excepted).
+	Path  string
 	Args  []string // arguments after the program name
 	Count int      // how many run at once; 0 means 1
 	Env   []string // KEY=VALUE added to the kept environment
@@ -273,7 +279,7 @@ func (m *Master) checked() (Master, error) {
 		if w.Name == "" {
 			w.Name = filepath.Base(w.Path)
 		}
-		if err := checkExecutable(filepath.Join(w.Chroot, w.Path)); err != nil {
+		if err := checkWorkerExec(w); err != nil {
 			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 		}
 		if w.Chroot != "" {
@@ -308,9 +314,11 @@ func (m *Master) checked() (Master, error) {
 	return c, errors.Join(errs...)
 }
 
-// checkExecutable is the original's try_exec, following symlinks: a clear
-// error for a missing or non-executable program.
-func checkExecutable(path string) error {
+// checkWorkerExec is the original's try_exec, following symlinks: a clear
+// error for a missing or non-executable program. As root, it also refuses
+// a program someone else could change (see checkExecChain).
+func checkWorkerExec(w *Worker) error {
+	path := filepath.Join(w.Chroot, w.Path)
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
@@ -319,6 +327,8 @@ func checkExecutable(path string) error {
 		return &os.PathError{Op: "exec", Path: path, Err: errors.New("not a regular file")}
 	case fi.Mode().Perm()&0o111 == 0:
 		return &os.PathError{Op: "exec", Path: path, Err: os.ErrPermission}
+	case os.Geteuid() == 0:
+		return checkExecChain(w.Chroot, w.Path)
 	}
 	return nil
 }

@@ -84,6 +84,9 @@ func spawn(w *Worker, env []string) spawnResult {
 	// into 0-3 clears the flag on the four passed on.
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	sys, err := workerSysAttr(w)
+	if err == nil {
+		err = checkWorkerExec(w) // again: the file may have changed since Run began
+	}
 	if err != nil {
 		ours.Close()
 		return spawnResult{err: err}
