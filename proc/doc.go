@@ -16,6 +16,33 @@
 // ([ErrRestartLimit]) or that Worker alone is given up. When the Master's
 // context ends, workers get SIGTERM, then SIGKILL after StopGrace.
 //
+// # What a worker cannot do
+//
+// The master keeps root; a worker should be able to do as little as
+// possible with it, even once compromised:
+//
+//   - It never runs as root when given a User: its credentials are set
+//     between fork and exec. A worker that drops root itself
+//     ([DropPrivileges], [MeOptions].User) gets no-new-privileges on every
+//     thread and a check of every thread's credentials and capabilities.
+//   - It cannot gain privileges by exec'ing a set-user-ID program
+//     (no-new-privileges, inherited from the spawning thread).
+//   - It cannot outlive its master: SIGKILL is its parent-death signal,
+//     armed again after every credential change the library makes, and
+//     [Me] watches the parent through a pidfd for those it does not see.
+//   - Nothing it starts outlives it or the Master: a process group, a
+//     cgroup where one can be made, and the master as subreaper (see
+//     [Master.Run]).
+//   - It cannot get the master to run a program another user could have
+//     changed: a root Master refuses such an executable
+//     ([ErrUnsafeExecutable]) before every start.
+//   - It inherits nothing but fd 3 and the kept environment, and its
+//     frames are bounded in size and in passed files (package frame).
+//
+// A local user cannot hold or rewrite the Master's lock file ([Lock]
+// refuses files it cannot safely own) nor use its control socket without
+// an allowed uid.
+//
 // # Daemonizing
 //
 // A Go program cannot fork once its runtime runs, so [Daemon] re-executes
@@ -48,12 +75,13 @@
 // The original calls the worker processes "slaves"; this library says
 // workers. Where the original kept umask 0 for daemons, exited 0 before the
 // daemon was ready, and let a second master run beside the first, this
-// package does not (see the test plan's weaknesses W10–W14).
+// package does not.
 //
 // # What it does not do
 //
 // It does not close or redirect file descriptors the program opens after
-// start-up, does not manage cgroups, and never logs: errors are returned.
+// start-up, does not set cgroup resource limits (its cgroups only contain),
+// and never logs from the lower layers: errors are returned.
 // Changes to the whole process (the umask, session, credentials, root
 // directory) happen only in the functions whose docs say so.
 package proc

@@ -113,6 +113,11 @@ type Master struct {
 	// Events, if set, is called with each worker's start, exit and
 	// restart, from the goroutine supervising it: it must not block.
 	Events func(Event)
+	// NoCgroups keeps each worker out of a cgroup of its own even where
+	// cgroup v2 is writable (root, or a delegated subtree): its
+	// descendants are then contained by its process group and the
+	// master's subreaping only (see Run).
+	NoCgroups bool
 	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
 	// a *SignalError (exit with its ExitCode, 128+signal), and SIGHUP,
 	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
@@ -187,6 +192,19 @@ var defaultKeepEnv = []string{"TZ", "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG
 // Main returns, or a worker hits the restart limit with StopMaster. Then it
 // stops the workers: SIGTERM, StopGrace, SIGKILL, and waits for them. It
 // returns nil when ctx ended, Main's result, or the limit error.
+//
+// Nothing a worker starts outlives it: each worker leads a process group
+// of its own and, where cgroup v2 is writable (root, or a subtree systemd
+// delegated with Delegate=yes) and NoCgroups is not set, runs in a cgroup
+// of its own beside the master's, release.<master PID>/w<N>. While Run
+// runs, the process is a child subreaper (PR_SET_CHILD_SUBREAPER, a change
+// to the whole process, undone on return), so descendants whose parent
+// died come back to it and are reaped. When a worker exits, what is left
+// of its tree is killed and reaped before it is started again; when Run
+// returns, nothing is left of any. Without cgroups, a descendant that
+// leaves the worker's process group and clears RELEASE_WORKER_TREE from
+// its environment can escape: cgroups are the boundary against a hostile
+// worker. The program's own children are never touched.
 func (m *Master) Run(ctx context.Context) error {
 	cfg, err := m.checked()
 	if err != nil {
@@ -210,6 +228,7 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	r := newRun(ctx, cfg)
 	defer r.sp.stop()
+	defer r.contain.close()
 	if serveControl != nil {
 		r.wg.Go(func() {
 			if err := serveControl(r.ctx); err != nil && r.ctx.Err() == nil {
@@ -335,12 +354,13 @@ func checkWorkerExec(w *Worker) error {
 
 // run is one Run's state.
 type run struct {
-	cfg    Master
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	sp     *spawner
-	log    *slog.Logger
+	cfg     Master
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	sp      *spawner
+	contain *containment
+	log     *slog.Logger
 
 	mu       sync.Mutex
 	live     map[int]Peer     // by PID
@@ -353,7 +373,9 @@ type run struct {
 }
 
 func newRun(ctx context.Context, cfg Master) *run {
-	r := &run{cfg: cfg, sp: newSpawner(), log: cfg.Logger.With("component", "master"),
+	log := cfg.Logger.With("component", "master")
+	c := newContainment(log, cfg.NoCgroups)
+	r := &run{cfg: cfg, sp: newSpawner(c), contain: c, log: log,
 		live: map[int]Peer{}, retiring: map[int]struct{}{}}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	for _, w := range cfg.Workers {

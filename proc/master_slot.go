@@ -59,11 +59,12 @@ func (r *run) supervise(w *Worker, slot int) {
 // runOnce starts one worker, serves it until it exits and returns its exit
 // code and PID, or -1 and 0 if it did not start.
 func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) {
-	p, conn, err := r.sp.start(w, env)
-	if err != nil {
-		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", err)
+	res := r.sp.start(w, env)
+	if res.err != nil {
+		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", res.err)
 		return -1, 0
 	}
+	p, conn := res.p, res.conn
 	if first {
 		r.slotStarted()
 	}
@@ -88,6 +89,7 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	exited := make(chan struct{})
 	go r.stopOnEnd(p, exited)
 	st, _ := p.Wait()
+	r.contain.end(res.tree) // what the worker started dies with it
 	close(exited)
 	cancel()
 	conn.Close()

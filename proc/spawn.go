@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -19,7 +20,8 @@ const workerEnv = "RELEASE_WORKER_FD"
 // child dies, not the process, so a thread that might exit while the
 // workers live would kill them.
 type spawner struct {
-	reqs chan spawnReq
+	reqs    chan spawnReq
+	contain *containment
 }
 
 type spawnReq struct {
@@ -31,11 +33,12 @@ type spawnReq struct {
 type spawnResult struct {
 	p    *os.Process
 	conn *frame.Conn
+	tree *tree
 	err  error
 }
 
-func newSpawner() *spawner {
-	s := &spawner{reqs: make(chan spawnReq)}
+func newSpawner(c *containment) *spawner {
+	s := &spawner{reqs: make(chan spawnReq), contain: c}
 	go s.loop()
 	return s
 }
@@ -49,24 +52,24 @@ func (s *spawner) loop() {
 	runtime.LockOSThread()
 	unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	for req := range s.reqs {
-		req.reply <- spawn(req.w, req.env)
+		req.reply <- spawn(req.w, req.env, s.contain)
 	}
 }
 
 func (s *spawner) stop() { close(s.reqs) }
 
 // start starts one worker of w.
-func (s *spawner) start(w *Worker, env []string) (*os.Process, *frame.Conn, error) {
+func (s *spawner) start(w *Worker, env []string) spawnResult {
 	reply := make(chan spawnResult, 1)
 	s.reqs <- spawnReq{w, env, reply}
-	r := <-reply
-	return r.p, r.conn, r.err
+	return <-reply
 }
 
 // spawn makes the worker's socketpair and starts it with its end as fd 3,
 // /dev/null as stdin, the master's stdout and stderr, nothing else, and
-// SIGKILL as its parent-death signal.
-func spawn(w *Worker, env []string) spawnResult {
+// SIGKILL as its parent-death signal, leading a process group of its own,
+// in its own cgroup where c has them.
+func spawn(w *Worker, env []string, c *containment) spawnResult {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return spawnResult{err: os.NewSyscallError("socketpair", err)}
@@ -91,11 +94,7 @@ func spawn(w *Worker, env []string) spawnResult {
 		ours.Close()
 		return spawnResult{err: err}
 	}
-	p, err := os.StartProcess(w.Path, append([]string{w.Path}, w.Args...), &os.ProcAttr{
-		Env:   env,
-		Files: []*os.File{null, os.Stdout, os.Stderr, theirs},
-		Sys:   sys,
-	})
+	p, t, err := startContained(c, w, env, sys, []*os.File{null, os.Stdout, os.Stderr, theirs})
 	if err != nil {
 		ours.Close()
 		return spawnResult{err: err}
@@ -105,13 +104,38 @@ func spawn(w *Worker, env []string) spawnResult {
 	if err != nil {
 		p.Kill()
 		p.Wait()
+		c.end(t)
 		return spawnResult{err: err}
 	}
 	var opts []frame.Option
 	if w.AcceptFiles {
 		opts = append(opts, frame.AcceptFiles)
 	}
-	return spawnResult{p: p, conn: frame.New(nc, opts...)}
+	return spawnResult{p: p, conn: frame.New(nc, opts...), tree: t}
+}
+
+// startContained starts the worker as the leader of a new process group,
+// with its tree's mark in its environment and, where there is one, in its
+// tree's cgroup from its first instruction (CLONE_INTO_CGROUP).
+func startContained(c *containment, w *Worker, env []string, sys *syscall.SysProcAttr, files []*os.File) (*os.Process, *tree, error) {
+	t, mark, cgfd := c.newTree()
+	if cgfd >= 0 {
+		defer unix.Close(cgfd)
+		sys.UseCgroupFD, sys.CgroupFD = true, cgfd
+	}
+	sys.Setpgid = true
+	attr := &os.ProcAttr{Env: append(slices.Clip(env), mark), Files: files, Sys: sys}
+	c.mu.Lock()
+	p, err := os.StartProcess(w.Path, append([]string{w.Path}, w.Args...), attr)
+	if err == nil {
+		c.startedLocked(t, p.Pid)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		c.forget(t)
+		return nil, nil, err
+	}
+	return p, t, nil
 }
 
 // workerSysAttr is how the worker starts: in its chroot, as its user, with
