@@ -29,6 +29,13 @@ type AcceptOptions struct {
 	// ENOMEM). 0 means 100ms.
 	Pause time.Duration
 
+	// StopGrace is how long, once ctx is done, a connection may go on
+	// writing: its reading side is shut at once, and when StopGrace has
+	// passed it is closed outright, whatever write deadline its handler
+	// set, so that a client that never reads cannot hold up the stop.
+	// 0 means 500ms; a negative value closes connections at once.
+	StopGrace time.Duration
+
 	// Logger receives refused connections, handler panics and accept
 	// pauses. nil means slog.Default().
 	Logger *slog.Logger
@@ -39,6 +46,7 @@ const (
 	DefaultAcceptTimeout = 10 * time.Second
 	DefaultMaxConns      = 64
 	DefaultAcceptPause   = 100 * time.Millisecond
+	DefaultStopGrace     = 500 * time.Millisecond
 )
 
 // withDefaults returns a copy of o with the defaults filled in.
@@ -51,6 +59,9 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 	}
 	if o.Pause <= 0 {
 		o.Pause = DefaultAcceptPause
+	}
+	if o.StopGrace == 0 {
+		o.StopGrace = DefaultStopGrace
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -67,7 +78,9 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 //     the handler's ctx is canceled and its connection's reading side is
 //     shut (reads see the end of the stream) but it stays open for
 //     writing, so an answer in progress (say, to the request that asked
-//     for the stop) still goes out; it is closed when the handler returns.
+//     for the stop) still goes out; it is closed when the handler
+//     returns, or when [AcceptOptions.StopGrace] (500ms by default) has
+//     passed, whichever comes first.
 //   - The connection is always closed when the handler returns, and a
 //     handler panic is recovered and logged ("handler panicked", with keys
 //     "remote", "panic" and "stack"): one bad connection never ends the
@@ -80,10 +93,12 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 //
 // AcceptLoop owns ln and closes it when it returns. When ctx is done it
 // closes ln, cancels every handler's ctx, waits for the handlers to return
-// and returns ctx.Err(); handlers must therefore honor their ctx. Any other
+// and returns ctx.Err(); handlers must therefore honor their ctx, and
+// return once their connection fails. A handler that does returns within
+// StopGrace whatever its client does, and so does AcceptLoop. Any other
 // accept error ends the loop the same way and is returned.
 func AcceptLoop(ctx context.Context, ln net.Listener, handler func(ctx context.Context, conn net.Conn), opts AcceptOptions) error {
-	a := &acceptor{opts: opts.withDefaults(), handler: handler}
+	a := &acceptor{opts: opts.withDefaults(), handler: handler, conns: map[net.Conn]struct{}{}}
 	a.log = a.opts.Logger.With("component", "accept", "addr", ln.Addr().String())
 	a.slots = make(chan struct{}, a.opts.MaxConns)
 	ctx, cancel := context.WithCancel(ctx)
@@ -92,7 +107,7 @@ func AcceptLoop(ctx context.Context, ln net.Listener, handler func(ctx context.C
 	stop()
 	ln.Close()
 	cancel() // handlers' contexts, once the loop ended for another reason
-	a.wg.Wait()
+	a.drain()
 	return err
 }
 
@@ -104,6 +119,9 @@ type acceptor struct {
 	slots   chan struct{} // one token per running connection
 	wg      sync.WaitGroup
 	paused  bool // accepting is paused for lack of resources
+
+	mu    sync.Mutex
+	conns map[net.Conn]struct{} // the connections being served
 }
 
 // loop accepts until ctx is done or Accept fails for good.
@@ -161,10 +179,47 @@ func (a *acceptor) start(ctx context.Context, conn net.Conn) {
 		conn.Close()
 		return
 	}
+	a.track(conn, true)
 	a.wg.Go(func() {
 		defer func() { <-a.slots }()
+		defer a.track(conn, false)
 		a.serve(ctx, conn)
 	})
+}
+
+// track adds conn to the connections being served, or removes it.
+func (a *acceptor) track(conn net.Conn, add bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if add {
+		a.conns[conn] = struct{}{}
+	} else {
+		delete(a.conns, conn)
+	}
+}
+
+// drain waits for the handlers to return; past StopGrace, it closes the
+// connections still open, so that handlers blocked writing to clients that
+// do not read fail and return.
+func (a *acceptor) drain() {
+	done := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(max(a.opts.StopGrace, 0))
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	}
+	a.mu.Lock()
+	for conn := range a.conns {
+		conn.Close()
+	}
+	a.mu.Unlock()
+	<-done
 }
 
 // serve runs the handler for one connection, with its timeout, and closes
@@ -181,9 +236,10 @@ func (a *acceptor) serve(parent context.Context, conn net.Conn) {
 	stop := context.AfterFunc(ctx, func() {
 		// Shutting down: shut the reading side (reads see the end of the
 		// stream, whatever deadline the handler sets), and let a write in
-		// progress finish. Timed out, or a conn that cannot: close it.
+		// progress finish until drain closes the conn. Timed out, no
+		// grace, or a conn that cannot: close it.
 		cr, ok := conn.(interface{ CloseRead() error })
-		if parent.Err() == nil || !ok || cr.CloseRead() != nil {
+		if parent.Err() == nil || a.opts.StopGrace < 0 || !ok || cr.CloseRead() != nil {
 			conn.Close()
 		}
 	})

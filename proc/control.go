@@ -41,7 +41,9 @@ type ControlOptions struct {
 	AllowUIDs []int
 
 	// MaxFrame is the largest request, in bytes; a larger one closes the
-	// connection. 0 means 64 KiB.
+	// connection. It bounds responses too: a handler's response larger
+	// than MaxFrame closes the connection without an answer, as an error
+	// does. 0 means 64 KiB.
 	MaxFrame int
 
 	// IdleTimeout is how long a connection may take to send a whole
@@ -49,11 +51,14 @@ type ControlOptions struct {
 	// from connecting), and to take a response. 0 means 5s.
 	IdleTimeout time.Duration
 
-	// Timeout and MaxConns are those of [AcceptOptions]: the longest a
-	// connection may last (0 means 10s, negative no limit) and how many
-	// may be open at once (0 means 64).
-	Timeout  time.Duration
-	MaxConns int
+	// Timeout, MaxConns and StopGrace are those of [AcceptOptions]: the
+	// longest a connection may last (0 means 10s, negative no limit), how
+	// many may be open at once (0 means 64), and how long, once ctx is
+	// done, a response may take to go out before its connection is
+	// closed (0 means 500ms, negative none).
+	Timeout   time.Duration
+	MaxConns  int
+	StopGrace time.Duration
 
 	// Logger receives refused peers and connections closed for a bad
 	// frame, a timeout or a handler error. nil means slog.Default().
@@ -109,7 +114,10 @@ func (o ControlOptions) withDefaults() ControlOptions {
 // written. Unlike the original, where one idle client stopped the whole
 // master, a client that is idle past [ControlOptions.IdleTimeout], sends a
 // bad or oversized frame, or whose request the handler fails, loses its own
-// connection and nothing else. Connections run as in [AcceptLoop].
+// connection and nothing else. Connections run as in [AcceptLoop]; in
+// particular, once ctx is done, a response still going out gets
+// [ControlOptions.StopGrace] before its connection is closed, so a client
+// that never reads cannot hold up the return.
 func ControlSocket(ctx context.Context, path string, handler ControlHandler, opts ControlOptions) error {
 	serve, err := bindControl(path, handler, opts)
 	if err != nil {
@@ -133,7 +141,8 @@ func bindControl(path string, handler ControlHandler, opts ControlOptions) (serv
 	return func(ctx context.Context) error {
 		defer removeIfSame(path, id)
 		return AcceptLoop(ctx, ln, s.serve, AcceptOptions{
-			Timeout: o.Timeout, MaxConns: o.MaxConns, Logger: o.Logger})
+			Timeout: o.Timeout, MaxConns: o.MaxConns, StopGrace: o.StopGrace,
+			Logger: o.Logger})
 	}, nil
 }
 
