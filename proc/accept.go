@@ -19,10 +19,20 @@ type AcceptOptions struct {
 	// as in the original; a negative value means no limit.
 	Timeout time.Duration
 
-	// MaxConns is how many connections may be handled at once; one
-	// accepted past it is closed at once, before any byte is read or
-	// written. 0 means 64.
+	// MaxConns is how many connections may be handled at once. One
+	// accepted past it waits up to SlotWait for a connection to end (no
+	// other is accepted meanwhile: they wait in the listen queue), and is
+	// closed, before any byte is read or written, if none does. 0 means
+	// 64.
 	MaxConns int
+
+	// SlotWait is how long a connection accepted past MaxConns waits for
+	// a slot: long enough for a burst of short connections (clients that
+	// connect and hang up at once) to drain, so that it does not turn
+	// others away. Once one has waited in vain, those accepted after it
+	// are closed at once until a slot frees. 0 means 1s; a negative
+	// value closes them at once.
+	SlotWait time.Duration
 
 	// Pause is how long accepting stops when the process or the system is
 	// out of file descriptors (EMFILE, ENFILE) or kernel memory (ENOBUFS,
@@ -36,6 +46,14 @@ type AcceptOptions struct {
 	// 0 means 500ms; a negative value closes connections at once.
 	StopGrace time.Duration
 
+	// Admit, if set, is asked about each connection as soon as it is
+	// accepted, before it takes one of the MaxConns slots: false closes
+	// it at once, and it counts for nothing. It runs on the accepting
+	// goroutine, so it must be quick and must not wait for the peer (an
+	// address allow-list, a check of the peer's credentials), and it logs
+	// its refusals itself if they are to be logged.
+	Admit func(conn net.Conn) bool
+
 	// Logger receives refused connections, handler panics and accept
 	// pauses. nil means slog.Default().
 	Logger *slog.Logger
@@ -45,6 +63,7 @@ type AcceptOptions struct {
 const (
 	DefaultAcceptTimeout = 10 * time.Second
 	DefaultMaxConns      = 64
+	DefaultSlotWait      = time.Second
 	DefaultAcceptPause   = 100 * time.Millisecond
 	DefaultStopGrace     = 500 * time.Millisecond
 )
@@ -56,6 +75,9 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = DefaultMaxConns
+	}
+	if o.SlotWait == 0 {
+		o.SlotWait = DefaultSlotWait
 	}
 	if o.Pause <= 0 {
 		o.Pause = DefaultAcceptPause
@@ -85,8 +107,12 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 //     handler panic is recovered and logged ("handler panicked", with keys
 //     "remote", "panic" and "stack"): one bad connection never ends the
 //     loop or the process.
-//   - At most [AcceptOptions.MaxConns] connections run at once; others are
-//     closed as soon as they are accepted.
+//   - [AcceptOptions.Admit], if set, refuses connections before they
+//     count. At most [AcceptOptions.MaxConns] connections run at once;
+//     one past them waits for a slot ([AcceptOptions.SlotWait], 1s by default),
+//     and is closed if none frees. Such refusals are logged at most once
+//     a second ("connections refused: too many connections", with keys
+//     "count", "max_conns" and "remotes").
 //   - When the process runs out of file descriptors, accepting pauses for
 //     [AcceptOptions.Pause] and then resumes, rather than spinning on the
 //     error or exiting; connections wait in the listen queue meanwhile.
@@ -100,6 +126,8 @@ func (o AcceptOptions) withDefaults() AcceptOptions {
 func AcceptLoop(ctx context.Context, ln net.Listener, handler func(ctx context.Context, conn net.Conn), opts AcceptOptions) error {
 	a := &acceptor{opts: opts.withDefaults(), handler: handler, conns: map[net.Conn]struct{}{}}
 	a.log = a.opts.Logger.With("component", "accept", "addr", ln.Addr().String())
+	a.tooMany = newRefusalLog(a.log, "connections refused: too many connections", "remotes",
+		"max_conns", a.opts.MaxConns)
 	a.slots = make(chan struct{}, a.opts.MaxConns)
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
@@ -108,6 +136,7 @@ func AcceptLoop(ctx context.Context, ln net.Listener, handler func(ctx context.C
 	ln.Close()
 	cancel() // handlers' contexts, once the loop ended for another reason
 	a.drain()
+	a.tooMany.close()
 	return err
 }
 
@@ -116,9 +145,11 @@ type acceptor struct {
 	opts    AcceptOptions
 	handler func(ctx context.Context, conn net.Conn)
 	log     *slog.Logger
+	tooMany *refusalLog   // connections past MaxConns
 	slots   chan struct{} // one token per running connection
 	wg      sync.WaitGroup
 	paused  bool // accepting is paused for lack of resources
+	full    bool // a connection waited for a slot in vain, none freed since
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{} // the connections being served
@@ -147,6 +178,10 @@ func (a *acceptor) loop(ctx context.Context, ln net.Listener) error {
 			a.paused = false
 			a.log.Info("accept resumed")
 		}
+		if a.opts.Admit != nil && !a.opts.Admit(conn) {
+			conn.Close()
+			continue
+		}
 		a.start(ctx, conn)
 	}
 }
@@ -169,13 +204,10 @@ func (a *acceptor) pause(ctx context.Context, cause error) error {
 }
 
 // start runs the handler for conn in a goroutine, or closes conn when
-// MaxConns connections already run.
+// MaxConns connections run and none ends in time.
 func (a *acceptor) start(ctx context.Context, conn net.Conn) {
-	select {
-	case a.slots <- struct{}{}:
-	default:
-		a.log.Warn("connection refused: too many connections",
-			"remote", remoteAddr(conn), "max_conns", a.opts.MaxConns)
+	if !a.takeSlot(ctx) {
+		a.tooMany.add(remoteAddr(conn))
 		conn.Close()
 		return
 	}
@@ -185,6 +217,30 @@ func (a *acceptor) start(ctx context.Context, conn net.Conn) {
 		defer a.track(conn, false)
 		a.serve(ctx, conn)
 	})
+}
+
+// takeSlot takes a connection slot, waiting up to SlotWait for one to
+// free, but not when the last wait was in vain and none has freed since.
+func (a *acceptor) takeSlot(ctx context.Context) bool {
+	select {
+	case a.slots <- struct{}{}:
+		a.full = false
+		return true
+	default:
+	}
+	if a.full || a.opts.SlotWait < 0 {
+		return false
+	}
+	t := time.NewTimer(a.opts.SlotWait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		a.full = true
+	case <-ctx.Done():
+	}
+	return false
 }
 
 // track adds conn to the connections being served, or removes it.
