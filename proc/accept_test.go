@@ -217,7 +217,7 @@ func TestAcceptLoopMaxConns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer extra.Close()
-	expectClosed(t, extra, time.Second)
+	expectClosed(t, extra, DefaultSlotWait+2*time.Second) // after waiting for a slot
 	if n := running.Load(); n != 2 {
 		t.Errorf("%d handlers running, want 2", n)
 	}

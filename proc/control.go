@@ -36,12 +36,15 @@ type ControlOptions struct {
 	Mode fs.FileMode
 
 	// AllowUIDs are the peers' effective uids that may use the socket;
-	// others are closed without a byte read or written. Empty means root
+	// others are closed as soon as they are accepted, without a byte read
+	// or written and before they count against MaxConns. Empty means root
 	// and the calling process's effective uid.
 	AllowUIDs []int
 
 	// MaxFrame is the largest request, in bytes; a larger one closes the
-	// connection. 0 means 64 KiB.
+	// connection. It bounds responses too: a handler's response larger
+	// than MaxFrame closes the connection without an answer, as an error
+	// does. 0 means 64 KiB.
 	MaxFrame int
 
 	// IdleTimeout is how long a connection may take to send a whole
@@ -49,16 +52,27 @@ type ControlOptions struct {
 	// from connecting), and to take a response. 0 means 5s.
 	IdleTimeout time.Duration
 
-	// Timeout and MaxConns are those of [AcceptOptions]: the longest a
-	// connection may last (0 means 10s, negative no limit) and how many
-	// may be open at once (0 means 64).
-	Timeout  time.Duration
-	MaxConns int
+	// Timeout, MaxConns and StopGrace are those of [AcceptOptions]: the
+	// longest a connection may last (0 means 10s, negative no limit), how
+	// many allowed peers may be connected at once (0 means 64), and how
+	// long, once ctx is done, a response may take to go out before its
+	// connection is closed (0 means 500ms, negative none).
+	Timeout   time.Duration
+	MaxConns  int
+	StopGrace time.Duration
 
 	// Logger receives refused peers and connections closed for a bad
-	// frame, a timeout or a handler error. nil means slog.Default().
+	// frame, a timeout or a handler error. Refused peers are logged at
+	// most once a second, as "control peers refused" with keys "count"
+	// and "uids" (a few of the uids refused; "unknown" for a peer whose
+	// credentials could not be read). nil means slog.Default().
 	Logger *slog.Logger
 }
+
+// controlReadBuffer is the read buffer of a control connection: requests
+// are small, and a connection that sends junk and hangs up should cost
+// little; a larger request gets a buffer of its own size.
+const controlReadBuffer = 4 << 10
 
 // Defaults of [ControlOptions].
 const (
@@ -104,12 +118,17 @@ func (o ControlOptions) withDefaults() ControlOptions {
 // bind and chmod, another user able to write there could interfere. On
 // return the file is removed if path still names the socket bound here.
 //
-// Each peer's credentials are read with SO_PEERCRED; a peer whose uid is
-// not in [ControlOptions.AllowUIDs] is closed before anything is read or
-// written. Unlike the original, where one idle client stopped the whole
-// master, a client that is idle past [ControlOptions.IdleTimeout], sends a
-// bad or oversized frame, or whose request the handler fails, loses its own
-// connection and nothing else. Connections run as in [AcceptLoop].
+// Each peer's credentials are read with SO_PEERCRED as soon as it is
+// accepted; a peer whose uid is not in [ControlOptions.AllowUIDs] is closed
+// before anything is read or written, and takes no connection slot, so a
+// flood of them does not keep allowed peers out. Unlike the original, where
+// one idle client stopped the whole master, a client that is idle past
+// [ControlOptions.IdleTimeout], sends a bad or oversized frame, or whose
+// request the handler fails, loses its own connection and nothing else.
+// Connections run as in [AcceptLoop]; in particular, once ctx is done, a
+// response still going out gets [ControlOptions.StopGrace] before its
+// connection is closed, so a client that never reads cannot hold up the
+// return.
 func ControlSocket(ctx context.Context, path string, handler ControlHandler, opts ControlOptions) error {
 	serve, err := bindControl(path, handler, opts)
 	if err != nil {
@@ -128,12 +147,15 @@ func bindControl(path string, handler ControlHandler, opts ControlOptions) (serv
 	if err != nil {
 		return nil, err
 	}
-	s := &controlServer{opts: o, handler: handler,
-		log: o.Logger.With("component", "control", "path", path)}
+	log := o.Logger.With("component", "control", "path", path)
+	s := &controlServer{opts: o, handler: handler, log: log,
+		refused: newRefusalLog(log, "control peers refused", "uids")}
 	return func(ctx context.Context) error {
 		defer removeIfSame(path, id)
+		defer s.refused.close()
 		return AcceptLoop(ctx, ln, s.serve, AcceptOptions{
-			Timeout: o.Timeout, MaxConns: o.MaxConns, Logger: o.Logger})
+			Timeout: o.Timeout, MaxConns: o.MaxConns, StopGrace: o.StopGrace,
+			Admit: s.admit, Logger: o.Logger})
 	}, nil
 }
 
@@ -142,21 +164,32 @@ type controlServer struct {
 	opts    ControlOptions
 	handler ControlHandler
 	log     *slog.Logger
+	refused *refusalLog // peers not allowed, or whose uid is unknown
 }
 
-// serve checks the peer of one connection and answers its requests.
+// admit lets in the peers whose uid is allowed, before they take a slot.
+func (s *controlServer) admit(nc net.Conn) bool {
+	peer, err := peerCred(nc)
+	switch {
+	case err != nil:
+		s.refused.add("unknown")
+	case !s.allowed(peer.UID):
+		s.refused.add(peer.UID)
+	default:
+		return true
+	}
+	return false
+}
+
+// serve answers the requests of one admitted peer.
 func (s *controlServer) serve(ctx context.Context, nc net.Conn) {
 	peer, err := peerCred(nc)
-	if err != nil {
+	if err != nil { // admit read it a moment ago: nothing to do but close
 		s.log.Warn("control peer unknown", "err", err)
 		return
 	}
 	log := s.log.With("uid", peer.UID, "pid", peer.PID)
-	if !s.allowed(peer.UID) {
-		log.Warn("control peer refused")
-		return
-	}
-	c := frame.New(nc, frame.MaxFrame(s.opts.MaxFrame))
+	c := frame.New(nc, frame.MaxFrame(s.opts.MaxFrame), frame.ReadBuffer(controlReadBuffer))
 	defer c.Close()
 	err = s.answer(ctx, c, peer)
 	switch {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -43,6 +44,24 @@ func TestControlRefusesPeerNotAllowed(t *testing.T) {
 	}
 }
 
+// TestControlRefusalsLoggedOnceASecond: peers not allowed are logged a
+// line a second, with their count and uids, not a line each.
+func TestControlRefusalsLoggedOnceASecond(t *testing.T) {
+	var logs syncBuffer
+	path := sockPath(t)
+	stop := startControl(t, path, echoControl, ControlOptions{AllowUIDs: []int{os.Geteuid() + 1},
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	const n = 2000
+	took := refusedConns(t, "unix", path, n)
+	stop() // writes the last line
+	// startControl's probe of the socket was refused too.
+	lines := checkRefusalLog(t, &logs, "control peers refused", n+1, took)
+	want := fmt.Sprintf("component=control path=%s count=%d uids=[%d]", path, 1, os.Geteuid())
+	if len(lines) == 0 || !strings.HasSuffix(lines[0], want) {
+		t.Errorf("the first line is %q; want it to end with %q", lines, want)
+	}
+}
+
 // peerReport is what the control-as-user helper saw.
 type peerReport struct {
 	EUID     int
@@ -52,7 +71,9 @@ type peerReport struct {
 }
 
 // helperControlAsUser becomes the test user, connects to the control socket
-// at RELEASE_TEST_SOCK, sends a request and reports what came back.
+// at RELEASE_TEST_SOCK, sends a request and reports what came back; or,
+// with RELEASE_TEST_FLOOD set, floods it with that many connections and
+// reports the flood.
 func helperControlAsUser() int {
 	var rep peerReport
 	if err := syscall.Setgroups(nil); err != nil {
@@ -60,6 +81,9 @@ func helperControlAsUser() int {
 	}
 	if syscall.Setgid(testenv.UserID) != nil || syscall.Setuid(testenv.UserID) != nil {
 		return 2
+	}
+	if os.Getenv("RELEASE_TEST_FLOOD") != "" {
+		return floodAndReport(false) // a flood rather than one request
 	}
 	rep.EUID = os.Geteuid()
 	nc, err := net.Dial("unix", os.Getenv("RELEASE_TEST_SOCK"))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/release-daemon/release/frame"
-	"github.com/release-daemon/release/internal/testenv"
 )
 
 // sockPath returns a short socket path in a fresh directory: t.TempDir's
@@ -194,94 +192,6 @@ func healthyClient(t *testing.T, path string, stop <-chan struct{}) (errs *atomi
 	return errs, worst, done
 }
 
-// badFrames are what the garbage test sends, each on a connection of its
-// own, followed by closing the writing side. Only a valid frame before the
-// junk may be answered.
-var badFrames = []struct {
-	name     string
-	answered bool
-	data     func(r *rand.Rand) []byte
-}{
-	{"oversized header", false, func(*rand.Rand) []byte { return binary.BigEndian.AppendUint32(nil, 1<<31) }},
-	{"just over MaxFrame", false, func(*rand.Rand) []byte {
-		return binary.BigEndian.AppendUint32(nil, DefaultControlMaxFrame+1)
-	}},
-	{"truncated payload", false, func(*rand.Rand) []byte { return append(binary.BigEndian.AppendUint32(nil, 100), "short"...) }},
-	{"half header", false, func(*rand.Rand) []byte { return []byte{0, 0} }},
-	{"random bytes", false, junk},
-	{"valid frame then junk", true, func(r *rand.Rand) []byte {
-		return append(frame.AppendFrame(nil, junk(r)[:16]), junk(r)...)
-	}},
-}
-
-// junk returns 4 to 8 KiB random bytes that start with a header past any
-// MaxFrame.
-func junk(r *rand.Rand) []byte {
-	b := make([]byte, r.IntN(8<<10)+4)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	b[0] |= 0x80
-	return b
-}
-
-// sendBad sends data on a connection of its own and checks that the server
-// closes it, with no response unless answered.
-func sendBad(t *testing.T, path string, data []byte, answered bool) {
-	nc, err := net.Dial("unix", path)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	defer nc.Close()
-	nc.Write(data) // may fail once the server closes
-	nc.(*net.UnixConn).CloseWrite()
-	if n := closedByServer(t, nc, 2*time.Second); n != 0 && !answered {
-		t.Errorf("got %d response bytes", n)
-	}
-}
-
-// TestControlBadFramesCloseOnlyTheirConnection is CS-1 scaled down: 480
-// connections of junk, 16 at a time, beside a healthy client.
-func TestControlBadFramesCloseOnlyTheirConnection(t *testing.T) {
-	path := sockPath(t)
-	startControl(t, path, echoControl, ControlOptions{})
-	stopHealthy := make(chan struct{})
-	errs, worst, done := healthyClient(t, path, stopHealthy)
-	time.Sleep(30 * time.Millisecond) // the healthy client is connected
-	goroutines, fds := runtime.NumGoroutine(), testenv.OpenFDs(t)
-
-	r := rand.New(rand.NewPCG(1, 2))
-	for _, bf := range badFrames {
-		t.Run(bf.name, func(t *testing.T) {
-			var wg sync.WaitGroup
-			sem := make(chan struct{}, 16)
-			for range 80 {
-				data := bf.data(r)
-				sem <- struct{}{}
-				wg.Go(func() {
-					defer func() { <-sem }()
-					sendBad(t, path, data, bf.answered)
-				})
-			}
-			wg.Wait()
-		})
-	}
-	close(stopHealthy)
-	done.Wait()
-	if errs.Load() != 0 {
-		t.Errorf("the healthy client had %d errors", errs.Load())
-	}
-	// TESTPLAN's figure is p99 < 100 ms; the bar here is generous, for a
-	// loaded 2-core machine under -race, and the figure is logged.
-	t.Logf(`{"test":"healthy control client","figures":{"worst_ms":%d}}`, time.Duration(worst.Load()).Milliseconds())
-	if w := time.Duration(worst.Load()); w > time.Second {
-		t.Errorf("the healthy client waited up to %v", w)
-	}
-	waitFor(t, 2*time.Second, func() bool { return runtime.NumGoroutine() <= goroutines })
-	waitFor(t, 2*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
-}
-
 func TestControlIdleAndSlowClientsClosed(t *testing.T) {
 	path := sockPath(t)
 	const idle = 300 * time.Millisecond
@@ -375,7 +285,7 @@ func TestControlMaxConns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer extra.Close()
-	if n := closedByServer(t, extra, time.Second); n != 0 {
+	if n := closedByServer(t, extra, DefaultSlotWait+2*time.Second); n != 0 { // after waiting for a slot
 		t.Errorf("the connection past MaxConns got %d bytes", n)
 	}
 }
