@@ -153,7 +153,8 @@ type Event struct {
 }
 
 // Control is a Master's control socket: its path, the handler of its
-// requests, and its options (mode, allowed uids, limits).
+// requests, and its options (mode, allowed uids, limits; a nil Logger
+// means the Master's).
 type Control struct {
 	Path    string
 	Handler ControlHandler
@@ -219,7 +220,11 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	var serveControl func(context.Context) error
 	if cfg.Control.Path != "" {
-		if serveControl, err = bindControl(cfg.Control.Path, cfg.Control.Handler, cfg.Control.Options); err != nil {
+		opts := cfg.Control.Options
+		if opts.Logger == nil {
+			opts.Logger = cfg.Logger // the Master's, not slog.Default()
+		}
+		if serveControl, err = bindControl(cfg.Control.Path, cfg.Control.Handler, opts); err != nil {
 			if cfg.Background {
 				Fail(err)
 			}
