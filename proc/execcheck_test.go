@@ -90,12 +90,15 @@ func TestRootMasterChecksBeforeEveryStart(t *testing.T) {
 	pids := make(chan int, 1)
 	w := testWorker(t, "worker-upper", 1, upperHandler(pids))
 	w.Path = exe
-	var started atomic.Int32
+	var started, refused atomic.Int32
 	logs := &syncBuffer{}
 	m := &Master{Workers: []Worker{w}, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Events: func(e Event) {
-			if e.Kind == Started {
+			switch {
+			case e.Kind == Started:
 				started.Add(1)
+			case e.Kind == StartFailed && errors.Is(e.Err, ErrUnsafeExecutable):
+				refused.Add(1)
 			}
 		}}
 	done := make(chan error, 1)
@@ -116,6 +119,10 @@ func TestRootMasterChecksBeforeEveryStart(t *testing.T) {
 	if n := started.Load(); n != 1 {
 		t.Errorf("%d workers started; want only the first, before the file changed", n)
 	}
+	if refused.Load() == 0 {
+		t.Error("no StartFailed event with ErrUnsafeExecutable")
+	}
+	t.Logf(`{"test":"unsafe executable at restart","figures":{"started":%d,"refused_starts":%d}}`, started.Load(), refused.Load())
 	if !strings.Contains(logs.String(), exe+" is writable by group or others") {
 		t.Errorf("the log does not say why the worker did not start:\n%s", logs)
 	}

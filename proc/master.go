@@ -134,10 +134,14 @@ const (
 	Exited                      // it exited (Code: its exit code, -1 if killed)
 	Restarting                  // it will start again after Delay
 	Failed                      // it hit the restart limit (Err set)
+	// StartFailed: a worker could not be started (Err set: a missing or
+	// unsafe executable, no file descriptors left, ...); it counts as a
+	// death under the RestartPolicy.
+	StartFailed
 )
 
 func (k EventKind) String() string {
-	return [...]string{"started", "exited", "restarting", "failed"}[k]
+	return [...]string{"started", "exited", "restarting", "failed", "start failed"}[k]
 }
 
 // Event is one thing that happened to one worker slot.

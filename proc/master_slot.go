@@ -62,6 +62,7 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	res := r.sp.start(w, env)
 	if res.err != nil {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", res.err)
+		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: slot, Err: res.err})
 		return -1, 0
 	}
 	p, conn := res.p, res.conn
