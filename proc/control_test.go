@@ -234,8 +234,9 @@ func TestControlIdleAndSlowClientsClosed(t *testing.T) {
 	if errs.Load() != 0 {
 		t.Errorf("the healthy client had %d errors", errs.Load())
 	}
-	// TESTPLAN's figure is p99 < 100 ms; the bar here is generous, for a
-	// loaded 2-core machine under -race, and the figure is logged.
+	// The flood tests hold the healthy client to p99 < 100 ms; here, with
+	// idle and slow clients, the bar is generous, for a loaded 2-core
+	// machine under -race, and the figure is logged.
 	t.Logf(`{"test":"healthy control client","figures":{"worst_ms":%d}}`, time.Duration(worst.Load()).Milliseconds())
 	if w := time.Duration(worst.Load()); w > time.Second {
 		t.Errorf("the healthy client waited up to %v", w)

@@ -50,7 +50,7 @@ func helperWorkerMe() int {
 }
 
 // TestMeRefusesAnImpostor: a worker binary whose fd 3 leads to another
-// process than its parent stops before any user code (TESTPLAN PV-11).
+// process than its parent stops before any user code.
 func TestMeRefusesAnImpostor(t *testing.T) {
 	dir, _ := os.MkdirTemp("", "im")
 	defer os.RemoveAll(dir)

@@ -13,7 +13,7 @@ import (
 // cycles is the number of New/Free and Get/Put cycles of the leak test.
 const cycles = 100_000
 
-// TestNoLeaks is TESTPLAN LK-3 for zbuf. It compares /proc/self/maps and
+// TestNoLeaks checks that zbuf leaks no mapping and no fd. It compares /proc/self/maps and
 // the open fds before and after 100,000 New/Free cycles on the default
 // Pool, and after 100,000 Get/Put cycles on a Pool of the test's own (plus
 // 10,000 on a Pool that retains nothing, so that every Free trims or
@@ -30,7 +30,7 @@ const cycles = 100_000
 // even into holes a Pool left, so the total line count varies by a few
 // lines from run to run: it is logged, and the lines compared are those
 // over the regions the Pools hold, which the test learns from hooks called
-// at each mmap and munmap. FZ-6 checks each munmap against
+// at each mmap and munmap. TestBufferPoolRandomOps checks each munmap against
 // /proc/self/maps the moment it happens.
 func TestNoLeaks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")

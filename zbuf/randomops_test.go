@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// TestBufferPoolRandomOps is TESTPLAN FZ-6: a deterministic property
+// TestBufferPoolRandomOps is a deterministic property
 // test, not coverage-guided. It runs 2^18 random acquire, grow, write,
 // read, release and close operations on Pools with a small slab and a
 // small retained budget, so that slabs are mapped, trimmed and unmapped

@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// The test user, as TESTPLAN.md describes it: uid and gid 4242, no shell,
+// The test user: uid and gid 4242, no shell,
 // and a home that is a root-owned 0755 jail holding a root-only secret.
 const (
 	UserName = "reltest"
