@@ -104,6 +104,9 @@ type lexer struct {
 	buf       []byte
 	exts      []ext // one per regexp
 	sink      *sink
+
+	parsed      map[string]struct{} // the regexps regexp/syntax has checked (see checkRegexp)
+	parsedBytes int                 // and the length of their texts
 }
 
 func (l *lexer) init(src string, s *sink) {

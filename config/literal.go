@@ -269,8 +269,8 @@ func (l *lexer) skipBlank(i int) int {
 // regexp checks the syntax of expr, whose text is s, and makes it the
 // token's value. Value.Regexp compiles it when it is first asked for.
 func (l *lexer) regexp(line, col int, s span, expr string) tokKind {
-	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
-		l.sink.add(line, col, "", fmt.Errorf("%w: invalid regexp: %w", ErrSyntax, err))
+	if err := l.checkRegexp(expr); err != nil {
+		l.sink.add(line, col, "", err)
 		return tBad
 	}
 	l.exts = slices.Grow(l.exts, 1) // not append: an ext holds a sync.Once
@@ -278,6 +278,31 @@ func (l *lexer) regexp(line, col int, s span, expr string) tokKind {
 	v := mkval(KindRegexp, 0, s)
 	v.bits |= uint32(len(l.exts)-1) << 8
 	return l.literal(v)
+}
+
+// checkRegexp checks the syntax of expr: with plainRegexp's quick scan,
+// or else with a parse by regexp/syntax, once for each distinct text. The
+// texts parsed may total MaxRegexpParse bytes; the first regexp past that
+// is an error wrapping ErrTooLarge, and those after it go unchecked, the
+// parse having failed.
+func (l *lexer) checkRegexp(expr string) error {
+	if plainRegexp(expr) {
+		return nil
+	}
+	if _, ok := l.parsed[expr]; ok || l.parsedBytes > MaxRegexpParse {
+		return nil
+	}
+	if l.parsedBytes += len(expr); l.parsedBytes > MaxRegexpParse {
+		return fmt.Errorf("%w: the regexps that need a full syntax check total more than %d bytes", ErrTooLarge, MaxRegexpParse)
+	}
+	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
+		return fmt.Errorf("%w: invalid regexp: %w", ErrSyntax, err)
+	}
+	if l.parsed == nil {
+		l.parsed = make(map[string]struct{})
+	}
+	l.parsed[expr] = struct{}{}
+	return nil
 }
 
 // short returns s quoted, cut to 40 bytes, for a message.
