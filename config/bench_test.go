@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -11,9 +12,6 @@ import (
 // genConfig returns the generated file of n sections of 10 keys of mixed
 // kinds (internal/configgen), the one bench/config_test.go parses too.
 func genConfig(n int) []byte { return configgen.Text(0, n) }
-
-// genConfigFrom makes the sections from to n-1 of genConfig.
-func genConfigFrom(from, n int) []byte { return configgen.Text(from, n) }
 
 // genSpec returns the spec of genConfig(n): every key with a validation of
 // its kind and, for most, of its range.
@@ -82,5 +80,33 @@ func BenchmarkWriteTo(b *testing.B) {
 		if _, err := cfg.MarshalText(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkShapes parses a file of each shape of configgen.Shapes, each of
+// MaxSize bytes but the 15 MB file of 5 million ints: the shapes that cost
+// a parse the most for their size (see TestLimits). Besides the time it
+// reports peak-heap/B, the peak of the heap over the file's size, measured
+// as TestLimits does. Goals: at most 1 s and 8 times the file's size.
+func BenchmarkShapes(b *testing.B) {
+	for _, s := range configgen.Shapes() {
+		b.Run("shape="+s.Name, func(b *testing.B) {
+			data, want := s.Text(config.MaxSize), rejectedShapes[s.Name]
+			parse := func() {
+				cfg, err := config.ParseBytes("shape.conf", data, nil)
+				if !errors.Is(err, want) || (want == nil) != (err == nil) {
+					b.Fatalf("got %v; want %v", err, want)
+				}
+				sinkConfig = cfg
+			}
+			peak := peakHeap(parse)
+			sinkConfig = nil
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				parse()
+			}
+			b.ReportMetric(float64(peak)/float64(len(data)), "peak-heap/B")
+		})
 	}
 }

@@ -2,7 +2,8 @@ package config
 
 import (
 	"hash/maphash"
-	"slices"
+	"regexp"
+	"sync"
 )
 
 // Config is a parsed configuration: sections of keys, each with a [Value]
@@ -11,172 +12,143 @@ import (
 // it, so any number of goroutines may read it at once. Its strings share
 // memory with the input text, which it keeps alive.
 type Config struct {
-	file     string
-	text     string    // the input
-	extra    string    // the decoded strings and regexps that are not slices of text
-	names    []string  // section and key names that a spec added
-	sections []section // [0] is the global section
-	byName   index     // the named sections
-	entries  []entry   // every key from the file, section by section; then the defaults
-	keyIndex []index   // of the sections of indexMin keys or more
-	elems    []cval    // the elements of lists
-	exts     []ext     // one per regexp read
-	lists    *ext      // shared by every list read: {cfg: c}
-	boxed    []Value   // defaults
-	seed     maphash.Seed
+	file       string
+	text       string           // the input
+	extra      string           // the decoded strings and regexps that are not slices of text
+	names      []string         // section and key names that a spec added
+	sections   chunked[section] // [0] is the global section
+	byName     index            // the named sections
+	entries    chunked[entry]   // every key from the file, section by section; then the defaults
+	keyIndex   chunked[index]   // of the sections of indexMin keys or more
+	defaults   []keyRange       // the defaults of section i, when a spec added some
+	elemKinds  chunked[Kind]    // the elements of lists: their kinds
+	elemNums   chunked[uint64]  // and their values, as in a cval
+	lists      *ext             // shared by every list and regexp read: {cfg: c}
+	boxed      []Value          // defaults
+	seed       maphash.Seed
+	byNameHint int // the most sections the text can hold: see parse
+
+	linesOnce sync.Once
+	lines     []int32 // see position
+
+	reMu     sync.RWMutex
+	compiled map[uint64]*regexp.Regexp // see regexp
 }
 
-// section is one section: its keys from the file, then the defaults the
-// spec added. It holds no pointers.
+// section is one section: its keys from the file (the defaults the spec
+// added are in Config.defaults). It holds no pointers.
 type section struct {
-	name       span
-	line, col  int32 // of the header's '['; 0 for the global section and spec-made sections
-	first, n   int32 // the file's keys: entries[first:][:n]
-	dfirst, dn int32 // the defaults: entries[dfirst:][:dn]
-	index      int32 // keyIndex[index-1], or 0 for none: search in order
+	name     span
+	open     int32 // offset of the header's '['; -1 for the global section and spec-made sections
+	first, n int32 // the file's keys: entries[first:][:n]
+	index    int32 // keyIndex[index-1], or 0 for none: search in order
 }
 
-// entry is one key and its value. Lines are 0 for a default.
+// entry is one key and its value, a cval laid out flat so that it takes 16
+// bytes. The lines of the key and its value are found from the key's
+// offset (see position).
 type entry struct {
-	key             span
-	val             cval
-	keyLine, keyCol int32
-	valLine, valCol int32
+	num  uint64 // the value's cval.num
+	key  int32  // offset of the key in the text; ^i for names[i], the key of a default
+	klen uint16 // the length of a key in the text, or maxKlen for that or more
+	kind Kind   // the value's kind
 }
 
-// indexMin is the number of keys from which a section gets an index;
-// smaller ones are searched in order, which is faster and allocates nothing.
-const indexMin = 16
+// maxKlen is the entry.klen of keys of that length or more: a key can be
+// as long as a line.
+const maxKlen = 1<<16 - 1
+
+func (e *entry) val() cval { return cval{num: e.num, kind: e.kind} }
 
 func newConfig(file string) *Config {
-	c := &Config{file: file, sections: []section{{}}, seed: maphash.MakeSeed()}
+	c := &Config{file: file, seed: maphash.MakeSeed()}
+	c.sections.push(section{open: -1})
 	c.lists = &ext{cfg: c}
 	return c
 }
 
-func (c *Config) sectionName(i int32) string { return c.str(c.sections[i].name) }
-func (c *Config) keyName(i int32) string     { return c.str(c.entries[i].key) }
+func (c *Config) sectionName(i int32) string { return c.str(c.sections.at(int(i)).name) }
+func (c *Config) keyName(pos int32) string   { return c.keyText(c.entries.at(int(pos))) }
 
 // sectionIndex returns the index of the named section, or -1.
 func (c *Config) sectionIndex(name string) int {
 	if name == "" {
 		return 0
 	}
-	return int(c.byName.find(c.seed, name, c.sectionName))
-}
-
-// section returns the named section, or nil.
-func (c *Config) section(name string) *section {
-	if i := c.sectionIndex(name); i >= 0 {
-		return &c.sections[i]
+	match := func(p int32) bool { return c.sectionName(p) == name }
+	if i := c.byName.find(c.hash(name), match); i >= 0 || !c.byName.overflow {
+		return int(i)
 	}
-	return nil
-}
-
-// addSection adds a section named by the span name and returns its index.
-func (c *Config) addSection(name span, line, col int32) int {
-	if len(c.sections) == cap(c.sections) {
-		c.sections = grow(c.sections)
-	}
-	c.sections = append(c.sections, section{name: name, line: line, col: col})
-	i := int32(len(c.sections) - 1)
-	c.byName.add(c.seed, c.str(name), i, c.sectionName)
-	return int(i)
-}
-
-// keys returns s's keys from the file and its defaults.
-func (c *Config) keys(s *section) (file, defaults []entry) {
-	return c.entries[s.first:][:s.n], c.entries[s.dfirst:][:s.dn]
-}
-
-// find returns the position in entries of key in s, or -1.
-func (c *Config) find(s *section, key string) int {
-	if s.index > 0 {
-		return int(c.keyIndex[s.index-1].find(c.seed, key, c.keyName))
-	}
-	if i := c.search(s.first, s.n, key); i >= 0 {
-		return i
-	}
-	return c.search(s.dfirst, s.dn, key)
-}
-
-// search returns the position of key among entries[first:][:n], or -1. It
-// compares lengths before text: most keys of a section differ in length.
-func (c *Config) search(first, n int32, key string) int {
-	for i := first; i < first+n; i++ {
-		if k := c.entries[i].key; (k.n == int32(len(key)) || k.n < 0) && c.str(k) == key {
-			return int(i)
+	for i := 1; i < c.sections.len(); i++ {
+		if match(int32(i)) {
+			return i
 		}
 	}
 	return -1
 }
 
-// indexKey records that s's key at position pos in entries is there,
-// making s an index when it reaches indexMin keys.
-func (c *Config) indexKey(s *section, pos int) {
-	if s.index > 0 {
-		x := &c.keyIndex[s.index-1]
-		x.add(c.seed, c.keyName(int32(pos)), int32(pos), c.keyName)
-		return
+// addSection adds a section named by the span name, whose header's '[' is
+// at offset open (-1 for none), and returns its index.
+func (c *Config) addSection(name span, open int32) int {
+	i := c.sections.push(section{name: name, open: open})
+	if c.byName.roomFor(i) {
+		c.byName.put(c.hash(c.str(name)), i)
+		return i
 	}
-	if s.n+s.dn < indexMin {
-		return
+	c.byName.reset(c.byName.grown(max(i, c.byNameHint)))
+	for j := 1; j <= i; j++ {
+		c.byName.put(c.hash(c.sectionName(int32(j))), j)
 	}
-	c.keyIndex = append(c.keyIndex, index{})
-	s.index = int32(len(c.keyIndex))
-	x := &c.keyIndex[s.index-1]
-	file, defaults := c.keys(s)
-	for i := range file {
-		x.add(c.seed, c.keyName(s.first+int32(i)), s.first+int32(i), c.keyName)
-	}
-	for i := range defaults {
-		x.add(c.seed, c.keyName(s.dfirst+int32(i)), s.dfirst+int32(i), c.keyName)
-	}
+	return i
 }
 
-// addDefault appends e to the defaults of section si and returns its
-// position. A section's defaults stay together at the end of entries.
-func (c *Config) addDefault(si int, e entry) int {
-	s := &c.sections[si]
-	if s.dn > 0 && int(s.dfirst+s.dn) != len(c.entries) { // moved to the end
-		moved := slices.Clone(c.entries[s.dfirst:][:s.dn])
-		c.entries = append(c.entries, moved...)
-		s.dfirst = int32(len(c.entries) - len(moved))
-		if s.index > 0 {
-			c.keyIndex[s.index-1] = index{}
-			s.index = 0
-		}
-	}
-	if s.dn == 0 {
-		s.dfirst = int32(len(c.entries))
-	}
-	if len(c.entries) == cap(c.entries) {
-		c.entries = grow(c.entries)
-	}
-	c.entries = append(c.entries, e)
-	s.dn++
-	pos := len(c.entries) - 1
-	c.indexKey(s, pos)
-	return pos
-}
+// hash returns the hash of a name, for the indexes.
+func (c *Config) hash(name string) uint64 { return maphash.String(c.seed, name) }
 
-// entry returns the entry of key in section, or nil.
-func (c *Config) entry(section, key string) *entry {
-	s := c.section(section)
-	if s == nil {
+// lookup returns the entry of key in section, or nil.
+func (c *Config) lookup(section, key string) *entry {
+	si := c.sectionIndex(section)
+	if si < 0 {
 		return nil
 	}
-	if i := c.find(s, key); i >= 0 {
-		return &c.entries[i]
+	if i := c.find(si, key); i >= 0 {
+		return c.entries.at(i)
 	}
 	return nil
+}
+
+// keyPosition returns the line and column of e's key, or 0, 0 for a
+// default.
+func (c *Config) keyPosition(e *entry) (line, col int) {
+	if e.key < 0 {
+		return 0, 0
+	}
+	return c.position(int(e.key))
+}
+
+// valuePosition returns the line and column of e's value, or 0, 0 for a
+// default.
+func (c *Config) valuePosition(e *entry) (line, col int) {
+	if e.key < 0 {
+		return 0, 0
+	}
+	return c.position(c.valueOffset(int(e.key)))
+}
+
+// headerPosition returns the line and column of the '[' of section si's
+// header, or 0, 0 for a section that has none.
+func (c *Config) headerPosition(si int) (line, col int) {
+	if open := c.sections.at(si).open; open >= 0 {
+		return c.position(int(open))
+	}
+	return 0, 0
 }
 
 // Get returns the value of key in section ("" for the global section), and
 // whether it is there.
 func (c *Config) Get(section, key string) (Value, bool) {
-	if e := c.entry(section, key); e != nil {
-		return c.value(e.val), true
+	if e := c.lookup(section, key); e != nil {
+		return c.value(e.val()), true
 	}
 	return Value{}, false
 }
@@ -188,8 +160,9 @@ func (c *Config) Global(key string) (Value, bool) { return c.Get("", key) }
 // Line returns the line of key's value in section, or 0 when the key is
 // absent or its value is a default.
 func (c *Config) Line(section, key string) int {
-	if e := c.entry(section, key); e != nil {
-		return int(e.valLine)
+	if e := c.lookup(section, key); e != nil {
+		line, _ := c.valuePosition(e)
+		return line
 	}
 	return 0
 }
@@ -198,9 +171,9 @@ func (c *Config) Line(section, key string) int {
 // file, then those only the spec has. The global section "" is not listed:
 // it is always there.
 func (c *Config) Sections() []string {
-	names := make([]string, 0, len(c.sections)-1)
-	for i := range c.sections[1:] {
-		names = append(names, c.sectionName(int32(i+1)))
+	names := make([]string, 0, c.sections.len()-1)
+	for i := 1; i < c.sections.len(); i++ {
+		names = append(names, c.sectionName(int32(i)))
 	}
 	return names
 }
@@ -209,17 +182,15 @@ func (c *Config) Sections() []string {
 // of the file, then the keys whose defaults the spec filled in; nil when
 // there is no such section.
 func (c *Config) Keys(section string) []string {
-	s := c.section(section)
-	if s == nil {
+	si := c.sectionIndex(section)
+	if si < 0 {
 		return nil
 	}
-	file, defaults := c.keys(s)
-	keys := make([]string, 0, len(file)+len(defaults))
-	for _, e := range file {
-		keys = append(keys, c.str(e.key))
-	}
-	for _, e := range defaults {
-		keys = append(keys, c.str(e.key))
+	keys := make([]string, 0, c.keyCount(si))
+	for _, r := range c.keyRanges(si) {
+		for p := r.first; p < r.first+r.n; p++ {
+			keys = append(keys, c.keyName(p))
+		}
 	}
 	return keys
 }

@@ -62,13 +62,13 @@ func Decode(c *Config, v any) error {
 			s.add(0, 0, qualified(section, key), fmt.Errorf("%w: field %s is not exported", ErrType, f.Name))
 			continue
 		}
-		e := c.entry(section, key)
+		e := c.lookup(section, key)
 		if e == nil {
 			continue
 		}
-		if err := decodeValue(rv.Field(i), c.value(e.val)); err != nil {
-			s.add(int(e.valLine), int(e.valCol), qualified(section, key),
-				fmt.Errorf("%w: field %s: %w", ErrType, f.Name, err))
+		if err := decodeValue(rv.Field(i), c.value(e.val())); err != nil {
+			line, col := c.valuePosition(e)
+			s.add(line, col, qualified(section, key), fmt.Errorf("%w: field %s: %w", ErrType, f.Name, err))
 		}
 	}
 	return s.sorted()

@@ -32,8 +32,9 @@ var (
 	// [Decode] field, or a Decode target that is not a pointer to a struct.
 	ErrType = errors.New("config: wrong type")
 
-	// ErrTooLarge means input over [MaxSize] bytes, or a line over
-	// [MaxLineLength] bytes.
+	// ErrTooLarge means input over [MaxSize] bytes, a line over
+	// [MaxLineLength] bytes, or more regexps to parse than
+	// [MaxRegexpParse] allows.
 	ErrTooLarge = errors.New("config: too large")
 )
 

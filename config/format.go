@@ -30,8 +30,7 @@ func (c *Config) WriteTo(w io.Writer) (int64, error) {
 // MarshalText returns what [Config.WriteTo] writes.
 func (c *Config) MarshalText() ([]byte, error) {
 	var b []byte
-	for i := range c.sections {
-		s := &c.sections[i]
+	for i := range c.sections.len() {
 		name := c.sectionName(int32(i))
 		if i > 0 {
 			if !isIdent(name) {
@@ -42,28 +41,27 @@ func (c *Config) MarshalText() ([]byte, error) {
 			}
 			b = append(append(append(b, '['), name...), "]\n"...)
 		}
-		file, defaults := c.keys(s)
-		var err error
-		if b, err = c.appendEntries(b, name, file); err != nil {
-			return nil, err
-		}
-		if b, err = c.appendEntries(b, name, defaults); err != nil {
-			return nil, err
+		for _, r := range c.keyRanges(i) {
+			var err error
+			if b, err = c.appendEntries(b, name, r); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return b, nil
 }
 
-// appendEntries writes "key = value" lines.
-func (c *Config) appendEntries(b []byte, section string, entries []entry) ([]byte, error) {
-	for i := range entries {
-		key := c.str(entries[i].key)
+// appendEntries writes "key = value" lines for the entries of r.
+func (c *Config) appendEntries(b []byte, section string, r keyRange) ([]byte, error) {
+	for p := r.first; p < r.first+r.n; p++ {
+		e := c.entries.at(int(p))
+		key := c.keyText(e)
 		if !isIdent(key) {
 			return nil, fmt.Errorf("%w: key %s is not an identifier", ErrInvalid, short(qualified(section, key)))
 		}
 		b = append(append(b, key...), " = "...)
 		var err error
-		if b, err = appendValue(b, c.value(entries[i].val), false); err != nil {
+		if b, err = appendValue(b, c.value(e.val()), false); err != nil {
 			return nil, fmt.Errorf("%w (key %s)", err, qualified(section, key))
 		}
 		b = append(b, '\n')

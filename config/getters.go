@@ -100,11 +100,11 @@ func listAs[T any](conv func(Value) (T, bool)) func(Value) ([]T, bool) {
 // conv accepts, for the error.
 func getAs[T any](c *Config, section, key, want string, conv func(Value) (T, bool)) (T, error) {
 	var zero T
-	e := c.entry(section, key)
+	e := c.lookup(section, key)
 	if e == nil {
 		return zero, &ParseError{File: c.file, Key: qualified(section, key), Err: fmt.Errorf("%w key", ErrMissing)}
 	}
-	v := c.value(e.val)
+	v := c.value(e.val())
 	t, ok := conv(v)
 	if !ok {
 		return zero, c.typeError(section, e, fmt.Errorf("%w: %s is %s, not %s", ErrType, v, aKind(v.kind), want))
@@ -114,5 +114,6 @@ func getAs[T any](c *Config, section, key, want string, conv func(Value) (T, boo
 
 // typeError returns err at e's value.
 func (c *Config) typeError(section string, e *entry, err error) *ParseError {
-	return &ParseError{File: c.file, Line: int(e.valLine), Column: int(e.valCol), Key: qualified(section, c.str(e.key)), Err: err}
+	line, col := c.valuePosition(e)
+	return &ParseError{File: c.file, Line: line, Column: col, Key: qualified(section, c.keyText(e)), Err: err}
 }

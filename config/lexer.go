@@ -102,8 +102,10 @@ type lexer struct {
 	val       cval // the last tValue token's value
 	strs      strings.Builder
 	buf       []byte
-	exts      []ext // one per regexp
 	sink      *sink
+
+	parsed      map[string]struct{} // the regexps regexp/syntax has checked (see checkRegexp)
+	parsedBytes int                 // and the length of their texts
 }
 
 func (l *lexer) init(src string, s *sink) {
@@ -200,7 +202,7 @@ func (l *lexer) next() token {
 	l.lastLine = l.line
 	var lit Kind
 	if k == tValue {
-		lit = l.val.kind()
+		lit = l.val.kind
 	}
 	return makeToken(k, lit, first, line, col, i, end)
 }
@@ -230,9 +232,9 @@ func wordEnd(src string, i int) int {
 func (l *lexer) lexWord(word string) tokKind {
 	switch word {
 	case "true":
-		return l.literal(mkval(KindBool, 1, span{}))
+		return l.literal(numVal(KindBool, 1))
 	case "false":
-		return l.literal(mkval(KindBool, 0, span{}))
+		return l.literal(numVal(KindBool, 0))
 	}
 	return tIdent
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp/syntax"
-	"slices"
 	"strconv"
 )
 
@@ -15,19 +14,19 @@ func (l *lexer) lexNumber(line, col int, text string) tokKind {
 	switch numberKind(text) {
 	case KindInt:
 		if len(text) <= 18 { // no overflow possible
-			return l.literal(mkval(KindInt, uint64(smallInt(text)), span{}))
+			return l.literal(numVal(KindInt, uint64(smallInt(text))))
 		}
 		i, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
 			return l.bad(line, col, "integer %s out of range [%d, %d]", shortValue(text), int64(-1<<63), int64(1<<63-1))
 		}
-		return l.literal(mkval(KindInt, uint64(i), span{}))
+		return l.literal(numVal(KindInt, uint64(i)))
 	case KindFloat:
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil {
 			return l.bad(line, col, "float %s out of range", shortValue(text))
 		}
-		return l.literal(mkval(KindFloat, math.Float64bits(f), span{}))
+		return l.literal(numVal(KindFloat, math.Float64bits(f)))
 	}
 	return l.bad(line, col, "malformed number %s", short(text))
 }
@@ -94,7 +93,7 @@ func (l *lexer) lexString(line, col int) tokKind {
 	for i := l.pos + 1; i < len(src); i++ {
 		switch src[i] {
 		case '"':
-			v := mkval(KindString, 0, span{off: int32(l.pos + 1), n: int32(i - l.pos - 1)})
+			v := spanVal(KindString, span{off: int32(l.pos + 1), n: int32(i - l.pos - 1)})
 			l.pos = i + 1
 			return l.literal(v)
 		case '\n':
@@ -120,7 +119,7 @@ func (l *lexer) lexStringSlow(line, col, i int) tokKind {
 				return tBad
 			}
 			s, _ := l.keep(l.buf)
-			return l.literal(mkval(KindString, 0, s))
+			return l.literal(spanVal(KindString, s))
 		case '\n':
 			l.newline(i)
 			l.buf = append(l.buf, c)
@@ -269,15 +268,36 @@ func (l *lexer) skipBlank(i int) int {
 // regexp checks the syntax of expr, whose text is s, and makes it the
 // token's value. Value.Regexp compiles it when it is first asked for.
 func (l *lexer) regexp(line, col int, s span, expr string) tokKind {
-	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
-		l.sink.add(line, col, "", fmt.Errorf("%w: invalid regexp: %w", ErrSyntax, err))
+	if err := l.checkRegexp(expr); err != nil {
+		l.sink.add(line, col, "", err)
 		return tBad
 	}
-	l.exts = slices.Grow(l.exts, 1) // not append: an ext holds a sync.Once
-	l.exts = l.exts[:len(l.exts)+1]
-	v := mkval(KindRegexp, 0, s)
-	v.bits |= uint32(len(l.exts)-1) << 8
-	return l.literal(v)
+	return l.literal(spanVal(KindRegexp, s))
+}
+
+// checkRegexp checks the syntax of expr: with plainRegexp's quick scan,
+// or else with a parse by regexp/syntax, once for each distinct text. The
+// texts parsed may total MaxRegexpParse bytes; the first regexp past that
+// is an error wrapping ErrTooLarge, and those after it go unchecked, the
+// parse having failed.
+func (l *lexer) checkRegexp(expr string) error {
+	if plainRegexp(expr) {
+		return nil
+	}
+	if _, ok := l.parsed[expr]; ok || l.parsedBytes > MaxRegexpParse {
+		return nil
+	}
+	if l.parsedBytes += len(expr); l.parsedBytes > MaxRegexpParse {
+		return fmt.Errorf("%w: the regexps that need a full syntax check total more than %d bytes", ErrTooLarge, MaxRegexpParse)
+	}
+	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
+		return fmt.Errorf("%w: invalid regexp: %w", ErrSyntax, err)
+	}
+	if l.parsed == nil {
+		l.parsed = make(map[string]struct{})
+	}
+	l.parsed[expr] = struct{}{}
+	return nil
 }
 
 // short returns s quoted, cut to 40 bytes, for a message.

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // parser reads the grammar
 //
@@ -17,33 +14,40 @@ import (
 // resumes at the next key or header that starts a line, so that one parse
 // reports every error.
 type parser struct {
-	lx    lexer
-	sink  *sink
-	cfg   *Config
-	tok   token
-	cur   int    // the section being read; -1 after a duplicate header
-	elems []cval // the elements of every list
+	lx   lexer
+	sink *sink
+	cfg  *Config
+	tok  token
+	cur  int // the section being read; -1 after a duplicate header
 }
 
 // parse parses src, which checkText has accepted, reporting errors to s.
 func parse(file, src string, s *sink) *Config {
 	p := &parser{sink: s, cfg: newConfig(file)}
-	p.cfg.text = src
+	c := p.cfg
+	c.text = src
 	p.lx.init(src, s)
-	// Room for every key and list element, so that they seldom move: there
-	// are at most as many keys as '=' and elements as ',' and '['. The
-	// room is capped so that a file of '=' cannot reserve more than about
-	// 3 times its size.
-	p.cfg.entries = make([]entry, 0, min(strings.Count(src, "="), len(src)/16+16))
-	if n := strings.Count(src, ","); n > 0 {
-		p.elems = make([]cval, 0, min(n+strings.Count(src, "["), len(src)/8+16))
+	// There are at most as many keys as '=', sections as '[', and list
+	// elements as ',' and '[' together: the first chunks are sized for
+	// that many, up to a chunk. The index of sections is sized for it once, so that it
+	// need not grow (growing holds the old and the new table at once), but
+	// never for more than a file of the shortest sections ("[a]", 3
+	// bytes) could hold, so that a comment full of '[' cannot reserve more
+	// than twice its size.
+	eq, lb := strings.Count(src, "="), strings.Count(src, "[")
+	c.entries.reserve(eq)
+	c.sections.reserve(lb + 1)
+	if n := strings.Count(src, ",") + lb; n > 0 {
+		c.elemKinds.reserve(n)
+		c.elemNums.reserve(n)
 	}
+	c.byNameHint = min(lb, len(src)/3+1)
 	p.advance()
 	for p.tok.kind() != tEOF && !s.full {
 		p.statement()
 	}
-	c := p.cfg
-	c.extra, c.elems, c.exts = p.lx.strs.String(), p.elems, p.lx.exts
+	p.closeSection()
+	c.extra = p.lx.strs.String()
 	return c
 }
 
@@ -106,7 +110,7 @@ func (p *parser) pair() {
 			key = vt
 			continue
 		}
-		p.store(key, vt, v)
+		p.store(key, v)
 		return
 	}
 }
@@ -172,9 +176,7 @@ func (p *parser) recover(stmt token) {
 }
 
 // keyword returns the keyword value of the word t.
-func keyword(t token) cval {
-	return mkval(KindKeyword, 0, t.span())
-}
+func keyword(t token) cval { return spanVal(KindKeyword, t.span()) }
 
 // text returns t's source text.
 func (p *parser) text(t token) string { return p.lx.src[t.off:t.end] }
@@ -208,13 +210,4 @@ func (p *parser) keyName(key string) string {
 		return key
 	}
 	return qualified(p.cfg.sectionName(int32(p.cur)), key)
-}
-
-// grow returns the full slice s with twice the room: append grows large
-// slices by a quarter, which leaves more garbage behind. Callers grow only
-// when full, so that other appends write only the length: assigning a
-// whole slice header is a pointer write, which the garbage collector's
-// write barrier slows while it runs.
-func grow[T any](s []T) []T {
-	return slices.Grow(s, max(len(s), 16))
 }

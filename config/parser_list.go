@@ -4,26 +4,31 @@ package config
 // section's header (a single word in brackets alone on a later line) is
 // reported as a missing value and opens that section.
 func (p *parser) list(key, eq token) (cval, bool) {
-	open, start := p.tok, len(p.elems)
+	c := p.cfg
+	open, start := p.tok, c.elemKinds.len()
 	p.advance()
 	last, bad, ok := p.elements(key, open)
+	n := c.elemKinds.len() - start
+	if !ok || bad || n == 0 {
+		c.truncateElems(start)
+	}
 	if !ok {
 		return cval{}, false
 	}
-	n := len(p.elems) - start
 	if n == 1 && last.kind() == tIdent && open.first() && open.line() > eq.line() && (p.tok.first() || p.tok.kind() == tEOF) {
+		c.truncateElems(start)
 		p.missingValue(key, eq, "["+shortValue(p.text(last))+"]", open.line(), "is a section header")
 		p.openSection(last, open)
 		return cval{}, false
 	}
 	if bad || n == 0 {
-		return mkval(KindList, 0, span{}), !bad
+		return numVal(KindList, 0), !bad
 	}
-	return mkval(KindList, uint64(start)<<32|uint64(n), span{}), true
+	return numVal(KindList, uint64(start)<<32|uint64(n)), true
 }
 
-// elements parses a list's elements, appending them to p.elems, and its
-// ']'. It returns the last element's token, whether an element was bad
+// elements parses a list's elements, appending them to the Config's, and
+// its ']'. It returns the last element's token, whether an element was bad
 // (already reported), and false after a syntax error, reported.
 func (p *parser) elements(key, open token) (last token, bad, ok bool) {
 	if p.tok.kind() == tRBracket {
@@ -56,14 +61,11 @@ func (p *parser) elements(key, open token) (last token, bad, ok bool) {
 // element parses one element of the list opened by open; bad says it was
 // a literal whose error is already reported.
 func (p *parser) element(key, open token) (bad, ok bool) {
-	if len(p.elems) == cap(p.elems) {
-		p.elems = grow(p.elems)
-	}
 	switch t := p.tok; t.kind() {
 	case tValue:
-		p.elems = append(p.elems, p.lx.val)
+		p.cfg.pushElem(p.lx.val)
 	case tIdent:
-		p.elems = append(p.elems, keyword(t))
+		p.cfg.pushElem(keyword(t))
 	case tBad:
 		bad = true
 	case tEOF:

@@ -4,40 +4,38 @@ import "fmt"
 
 // store adds key = v to the current section, unless the key is already
 // there or the section is a duplicate whose keys are dropped.
-func (p *parser) store(key, vt token, v cval) {
+func (p *parser) store(key token, v cval) {
 	if p.cur < 0 {
 		return
 	}
 	c := p.cfg
-	s := &c.sections[p.cur]
 	name := p.text(key)
-	if i := c.find(s, name); i >= 0 {
-		p.sink.add(key.line(), key.col(), p.keyName(name),
-			fmt.Errorf("%w key (first on line %d)", ErrDuplicate, c.entries[i].keyLine))
+	if i := c.find(p.cur, name); i >= 0 {
+		line, _ := c.keyPosition(c.entries.at(i))
+		p.sink.add(key.line(), key.col(), p.keyName(name), fmt.Errorf("%w key (first on line %d)", ErrDuplicate, line))
 		return
 	}
-	if len(c.entries) == cap(c.entries) {
-		c.entries = grow(c.entries)
-	}
-	c.entries = c.entries[:len(c.entries)+1] // fill the slot in place: no copy
-	e := &c.entries[len(c.entries)-1]
-	e.key, e.val = key.span(), v
-	e.keyLine, e.keyCol = int32(key.line()), int32(key.col())
-	e.valLine, e.valCol = int32(vt.line()), int32(vt.col())
-	s.n++
-	c.indexKey(s, len(c.entries)-1)
+	c.addKey(p.cur, entry{num: v.num, key: int32(key.off), klen: uint16(min(len(name), maxKlen)), kind: v.kind}, false)
 }
 
 // openSection starts the named section, or reports a duplicate and drops
 // the keys that follow it.
 func (p *parser) openSection(name token, open token) {
 	c := p.cfg
+	p.closeSection()
 	if i := c.sectionIndex(p.text(name)); i >= 0 {
-		p.sink.add(open.line(), open.col(), p.text(name),
-			fmt.Errorf("%w section (first on line %d)", ErrDuplicate, c.sections[i].line))
+		line, _ := c.headerPosition(i)
+		p.sink.add(open.line(), open.col(), p.text(name), fmt.Errorf("%w section (first on line %d)", ErrDuplicate, line))
 		p.cur = -1
 		return
 	}
-	p.cur = c.addSection(name.span(), int32(open.line()), int32(open.col()))
-	c.sections[p.cur].first = int32(len(c.entries))
+	p.cur = c.addSection(name.span(), int32(open.off))
+	c.sections.at(p.cur).first = int32(c.entries.len())
+}
+
+// closeSection ends the section being read, if there is one.
+func (p *parser) closeSection() {
+	if p.cur >= 0 {
+		p.cfg.fitIndex(p.cur)
+	}
 }

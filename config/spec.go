@@ -43,7 +43,7 @@ func Defaults(spec Spec) *Config {
 	for _, ss := range spec {
 		si := c.ensure(ss.Name)
 		for _, k := range ss.Keys {
-			if k.Default != nil && c.find(&c.sections[si], k.Name) < 0 {
+			if k.Default != nil && c.find(si, k.Name) < 0 {
 				c.addDefault(si, c.defaultEntry(k))
 			}
 		}
@@ -53,7 +53,8 @@ func Defaults(spec Spec) *Config {
 
 // defaultEntry returns the entry of k's default.
 func (c *Config) defaultEntry(k Key) entry {
-	return entry{key: c.name(k.Name), val: c.box(*k.Default)}
+	v := c.box(*k.Default)
+	return entry{num: v.num, key: ^c.name(k.Name).off, kind: v.kind}
 }
 
 // ensure returns the index of the named section, adding it if it is not
@@ -62,12 +63,12 @@ func (c *Config) ensure(name string) int {
 	if i := c.sectionIndex(name); i >= 0 {
 		return i
 	}
-	return c.addSection(c.name(name), 0, 0)
+	return c.addSection(c.name(name), -1)
 }
 
 // apply checks c against spec, adding defaults to c and errors to s.
 func (spec Spec) apply(c *Config, s *sink) {
-	nkeys, nsec := len(c.entries), len(c.sections)
+	nkeys, nsec := c.entries.len(), c.sections.len()
 	seen := make([]bool, nkeys+nsec) // the file's keys, then its sections
 	for _, ss := range spec {
 		si := c.sectionIndex(ss.Name)
@@ -77,7 +78,7 @@ func (spec Spec) apply(c *Config, s *sink) {
 			seen[nkeys+si] = true
 		}
 		for _, k := range ss.Keys {
-			pos := c.find(&c.sections[si], k.Name)
+			pos := c.find(si, k.Name)
 			if pos >= 0 && pos < nkeys {
 				seen[pos] = true
 			}
@@ -85,16 +86,18 @@ func (spec Spec) apply(c *Config, s *sink) {
 		}
 	}
 	for si := range nsec {
-		sec := &c.sections[si]
+		sec := c.sections.at(si)
 		name := c.sectionName(int32(si))
 		if si > 0 && !seen[nkeys+si] {
-			s.add(int(sec.line), int(sec.col), name, fmt.Errorf("%w section", ErrUnknown))
+			line, col := c.headerPosition(si)
+			s.add(line, col, name, fmt.Errorf("%w section", ErrUnknown))
 			continue
 		}
 		for pos := sec.first; pos < sec.first+sec.n; pos++ {
 			if !seen[pos] {
-				e := &c.entries[pos]
-				s.add(int(e.keyLine), int(e.keyCol), qualified(name, c.str(e.key)), fmt.Errorf("%w key", ErrUnknown))
+				e := c.entries.at(int(pos))
+				line, col := c.keyPosition(e)
+				s.add(line, col, qualified(name, c.keyText(e)), fmt.Errorf("%w key", ErrUnknown))
 			}
 		}
 	}
@@ -108,19 +111,21 @@ func (c *Config) checkKey(si, pos int, k Key, s *sink) {
 	case k.Default != nil:
 		pos = c.addDefault(si, c.defaultEntry(k))
 	default:
-		s.add(int(c.sections[si].line), 0, qualified(c.sectionName(int32(si)), k.Name), fmt.Errorf("%w required key", ErrMissing))
+		line, _ := c.headerPosition(si)
+		s.add(line, 0, qualified(c.sectionName(int32(si)), k.Name), fmt.Errorf("%w required key", ErrMissing))
 		return
 	}
-	e := &c.entries[pos]
-	v := c.value(e.val)
+	e := c.entries.at(pos)
+	v := c.value(e.val())
 	for _, validate := range k.Validations {
 		if err := validate(v); err != nil {
-			if e.valLine == 0 {
+			if e.key < 0 {
 				err = fmt.Errorf("%w: default %s: %w", ErrInvalid, v, err)
 			} else {
 				err = fmt.Errorf("%w: %w", ErrInvalid, err)
 			}
-			s.add(int(e.valLine), int(e.valCol), qualified(c.sectionName(int32(si)), k.Name), err)
+			line, col := c.valuePosition(e)
+			s.add(line, col, qualified(c.sectionName(int32(si)), k.Name), err)
 			return
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 // Kind is the kind of a [Value]. The zero Kind is KindInvalid, the kind of
@@ -40,26 +39,17 @@ func (k Kind) String() string {
 // callers must not change the slice that List returns.
 type Value struct {
 	kind Kind
-	num  uint64 // KindInt: int64 bits; KindFloat: float64 bits; KindBool: 0 or 1
+	num  uint64 // KindInt: int64 bits; KindFloat: float64 bits; KindBool: 0 or 1; read from a file, KindList and KindRegexp: see Config.value
 	str  string // KindString: the text; KindKeyword: the word; KindRegexp: the source
 	ext  *ext   // KindRegexp and KindList
 }
 
 // ext holds what only regexps and lists need, out of line to keep Value
-// small. A regexp read from a file has had its syntax checked, and is
-// compiled on first use (regexp/syntax.Parse accepts exactly what
-// regexp.Compile does, at a quarter of the cost).
+// small.
 type ext struct {
-	once sync.Once
-	re   *regexp.Regexp
-	cfg  *Config // lists read from a file: the Value's num locates the elements in cfg.elems
-	list []Value // lists made by ListValue
-}
-
-// regexp returns the compiled form of the regexp whose source is expr.
-func (e *ext) regexp(expr string) *regexp.Regexp {
-	e.once.Do(func() { e.re = regexp.MustCompile(expr) })
-	return e.re
+	re   *regexp.Regexp // regexps made by RegexpValue
+	cfg  *Config        // lists and regexps read from a file: cfg holds a list's elements and compiles a regexp on first use, both found by the Value's num
+	list []Value        // lists made by ListValue
 }
 
 // len returns the number of elements of a list, and 0 for other kinds.
@@ -76,7 +66,7 @@ func (v Value) len() int {
 // kindAt returns the kind of element i of a list, without making it.
 func (v Value) kindAt(i int) Kind {
 	if c := v.ext.cfg; c != nil {
-		return c.elems[int(v.num>>32)+i].kind()
+		return c.elemKind(v.num, i)
 	}
 	return v.ext.list[i].kind
 }
@@ -113,9 +103,7 @@ func RegexpValue(re *regexp.Regexp) Value {
 	if re == nil {
 		return Value{}
 	}
-	e := &ext{re: re}
-	e.once.Do(func() {})
-	return Value{kind: KindRegexp, str: re.String(), ext: e}
+	return Value{kind: KindRegexp, str: re.String(), ext: &ext{re: re}}
 }
 
 // KeywordValue returns a keyword Value: a bare word such as debug. To be
@@ -174,7 +162,10 @@ func (v Value) Regexp() (*regexp.Regexp, bool) {
 	if v.kind != KindRegexp {
 		return nil, false
 	}
-	return v.ext.regexp(v.str), true
+	if c := v.ext.cfg; c != nil {
+		return c.regexp(v.num, v.str), true
+	}
+	return v.ext.re, true
 }
 
 // Keyword returns the word of a keyword value and true, or "" and false.
@@ -226,7 +217,11 @@ func (v Value) Equal(w Value) bool {
 	if v.kind != w.kind {
 		return false
 	}
-	if v.kind != KindList {
+	switch v.kind {
+	case KindRegexp:
+		return v.str == w.str
+	case KindList:
+	default:
 		return v.num == w.num && v.str == w.str
 	}
 	n := v.len()
