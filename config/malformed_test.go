@@ -33,7 +33,7 @@ var malformedSpec = config.Spec{
 	{Name: "other"},
 }
 
-// TestMalformed is CF-1: each file of testdata/malformed (and a directory,
+// TestMalformed: each file of testdata/malformed (and a directory,
 // a missing file, an unreadable file and an oversized one) gives the
 // expected result: success, or a first error with the given sentinel on
 // the given line (0: an error with no line), and takes < 10 ms.

@@ -8,7 +8,7 @@ import (
 	"github.com/release-daemon/release/config"
 )
 
-// The pair CF-2 alternates: a file with duplicates and syntax errors, and
+// The state-isolation test alternates a file with duplicates and syntax errors, and
 // a good file with the same section and key names. The original kept its
 // tables between parses, so the good file then reported stale duplicates.
 const (
@@ -16,7 +16,7 @@ const (
 	stateGood = "a = 1\n[s]\nb = \"ok\"\nc = [1, 2]\n[t]\nd = /x/\n"
 )
 
-// TestStateIsolation is CF-2: 1,000 alternations of a bad and a good parse
+// TestStateIsolation: 1,000 alternations of a bad and a good parse
 // in one goroutine, then in each of 8 goroutines at once (run it with
 // -race); every good parse must equal the first.
 func TestStateIsolation(t *testing.T) {

@@ -48,7 +48,7 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// TestFileValidations is CF-4's file half: every file validation against a
+// TestFileValidations: every file validation against a
 // regular file, an empty one, a directory, a symlink to a file and to a
 // directory, a dangling symlink, a fifo, a unix socket, /dev/null and a
 // missing path. The table is the one in doc.go.

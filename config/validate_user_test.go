@@ -22,7 +22,7 @@ func requireGroup(t *testing.T, name string) {
 	}
 }
 
-// TestUserValidations is CF-4's account half: real accounts, a name that
+// TestUserValidations: real accounts, a name that
 // does not exist, and root (uid 0) for UnprivilegedUser.
 func TestUserValidations(t *testing.T) {
 	const missing = "no-such-account-4242"

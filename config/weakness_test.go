@@ -9,10 +9,10 @@ import (
 	"github.com/release-daemon/release/config"
 )
 
-// TestW24 has one case per crash or leak of the original's lexer and parser
-// (TESTPLAN W24): each input now parses, or fails with an error at its
+// TestOriginalLexerCrashes has one case per crash or leak of the original's
+// lexer and parser: each input now parses, or fails with an error at its
 // line, and never panics.
-func TestW24(t *testing.T) {
+func TestOriginalLexerCrashes(t *testing.T) {
 	for _, c := range []struct {
 		name, src string
 		line      int // 0: parses
@@ -59,10 +59,10 @@ func dumpOrNil(c *config.Config) string {
 	return dump(c)
 }
 
-// TestW25 covers the original's symlink-blind file validations and its
-// lack of size limits (TESTPLAN W25). That validations are checks at parse
+// TestOriginalValidationGaps covers the original's symlink-blind file
+// validations and its lack of size limits. That validations are checks at parse
 // time (TOCTOU) is documented in doc.go and validate_file.go.
-func TestW25(t *testing.T) {
+func TestOriginalValidationGaps(t *testing.T) {
 	paths := fileKinds(t)
 	t.Run("a symlink to a file is a regular file (os.Stat)", func(t *testing.T) {
 		if err := config.RegularFile(config.StringValue(paths["link"])); err != nil {
