@@ -151,10 +151,23 @@ type Event struct {
 	Slot   int    // which of its Count
 	PID    int
 	Code   int
-	Delay  time.Duration
-	Err    error
-	Time   time.Time
+	// Stop, on an Exited event, says why the Master stopped the worker
+	// on purpose; StopNone when it ended on its own or someone else
+	// killed it.
+	Stop  StopReason
+	Delay time.Duration
+	Err   error
+	Time  time.Time
 }
+
+// StopReason is why a Master stopped a worker on purpose.
+type StopReason string
+
+const (
+	StopNone   StopReason = ""       // the Master did not stop it
+	StopRun    StopReason = "stop"   // Run was ending: SIGTERM, then SIGKILL after StopGrace
+	StopReload StopReason = "reload" // a rolling restart (SIGHUP) replaced it
+)
 
 // Control is a Master's control socket: its path, the handler of its
 // requests, and its options (mode, allowed uids, limits; a nil Logger
