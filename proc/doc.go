@@ -16,6 +16,12 @@
 // ([ErrRestartLimit]) or that Worker alone is given up. When the Master's
 // context ends, workers get SIGTERM, then SIGKILL after StopGrace.
 //
+// Most programs are their own workers: main calls [Me] when [IsWorker]
+// says a Master started the process, and otherwise runs the Master with
+// its own executable (os.Executable) as the Worker's Path; the example of
+// IsWorker is such a program, with typed requests over [frame.Client] and
+// [frame.Serve].
+//
 // # What a worker cannot do
 //
 // The master keeps root; a worker should be able to do as little as
