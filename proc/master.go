@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -32,6 +33,8 @@ type Worker struct {
 	// User, if set, is the account the worker runs as from its first
 	// instruction: its credentials are set between fork and exec, so no
 	// worker code ever runs as root. Its groups are its primary group only.
+	// Only a root Master can do this: any other's Run fails with
+	// ErrNotRoot before it starts anything.
 	User string
 	// AcceptFiles lets frames between master and worker carry open files
 	// (frame.AcceptFiles), to hand a worker a listening socket or a client
@@ -39,7 +42,7 @@ type Worker struct {
 	AcceptFiles bool
 	// Chroot, if set, is a root-owned directory no one else can write
 	// (checked, as for DropPrivileges) that the worker is started in; Path
-	// is then looked up inside it.
+	// is then looked up inside it. As for User, the Master must be root.
 	Chroot string
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits or the
@@ -323,6 +326,9 @@ func (m *Master) checked() (Master, error) {
 		if err := checkWorkerExec(w); err != nil {
 			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 		}
+		if err := checkWorkerNeedsRoot(w, os.Geteuid()); err != nil {
+			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+		}
 		if w.Chroot != "" {
 			if err := checkJail(w.Chroot); err != nil {
 				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
@@ -353,6 +359,24 @@ func (m *Master) checked() (Master, error) {
 		c.Logger = slog.Default()
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkWorkerNeedsRoot refuses a User or a Chroot that a Master whose
+// effective uid is euid could not apply: only root can switch a worker to
+// another user (even its own, since that sets the groups) or chroot it.
+// Without it, every start would fail until the restart limit.
+func checkWorkerNeedsRoot(w *Worker, euid int) error {
+	var what []string
+	if w.User != "" {
+		what = append(what, fmt.Sprintf("start it as user %q", w.User))
+	}
+	if w.Chroot != "" {
+		what = append(what, fmt.Sprintf("chroot it to %s", w.Chroot))
+	}
+	if euid == 0 || what == nil {
+		return nil
+	}
+	return fmt.Errorf("%w to %s (the master's effective uid is %d)", ErrNotRoot, strings.Join(what, " and "), euid)
 }
 
 // checkWorkerExec is the original's try_exec, following symlinks: a clear
