@@ -26,7 +26,15 @@ type Worker struct {
 	// directory on its path and each symbolic link followed must be owned
 	// by root or the master's user and not writable by group or others
 	// (a sticky directory such as /tmp excepted).
-	Path  string
+	Path string
+	// Title is each worker's argv[0], what ps and /proc/PID/cmdline show
+	// before Args; empty means "<Name>: worker <slot>", as nginx shows
+	// "nginx: worker process". Path is still what runs, and os.Executable
+	// still finds it; only a program that looks at its own os.Args[0] (a
+	// multi-call binary) sees the title, and should set Title to what it
+	// expects. The short name in /proc/PID/comm (ps -o comm, top) stays
+	// the executable's file name.
+	Title string
 	Args  []string // arguments after the program name
 	Count int      // how many run at once; 0 means 1
 	Env   []string // KEY=VALUE added to the kept environment

@@ -59,7 +59,7 @@ func (r *run) supervise(w *Worker, slot int) {
 // runOnce starts one worker, serves it until it exits and returns its exit
 // code and PID, or -1 and 0 if it did not start.
 func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) {
-	res := r.sp.start(w, env)
+	res := r.sp.start(w, workerTitle(w, slot), env)
 	if res.err != nil {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", res.err)
 		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: slot, Err: res.err})
