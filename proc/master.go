@@ -81,7 +81,7 @@ const (
 type RestartPolicy struct {
 	Burst    int           // deaths allowed within Interval; 0 means 10
 	Interval time.Duration // 0 means 1 s; measured on the monotonic clock
-	OnLimit  LimitAction
+	OnLimit  LimitAction   // at the limit: StopMaster (the default) or FailWorker
 	// Backoff is the first delay before a restart, doubling up to
 	// MaxBackoff, and back to Backoff once a worker has lived HealthyAfter.
 	Backoff, MaxBackoff, HealthyAfter time.Duration
@@ -94,8 +94,8 @@ type RestartPolicy struct {
 // master_slaves. The struct is the configuration; Run checks it, fills
 // defaults into its own copy and runs.
 type Master struct {
-	Workers   []Worker
-	Restart   RestartPolicy
+	Workers   []Worker      // the kinds of worker to run, each Count times
+	Restart   RestartPolicy // when dead workers start again
 	StopGrace time.Duration // SIGTERM, then SIGKILL after this; 0 means 5 s
 	// KeepEnv names the variables of the master's environment that workers
 	// get; nil means TZ and the Go runtime's (GOMAXPROCS, GOGC,
@@ -151,24 +151,27 @@ const (
 	StartFailed
 )
 
+// String returns the kind in words: "started", "exited", and so on.
 func (k EventKind) String() string {
 	return [...]string{"started", "exited", "restarting", "failed", "start failed"}[k]
 }
 
 // Event is one thing that happened to one worker slot.
 type Event struct {
-	Kind   EventKind
-	Worker string // the Worker's name
-	Slot   int    // which of its Count
-	PID    int
-	Code   int
+	Kind   EventKind // what happened
+	Worker string    // the Worker's name
+	Slot   int       // which of its Count
+	PID    int       // the worker process's ID; 0 when it did not start
+	// Code, on an Exited event, is the worker's exit status, or -1 when a
+	// signal killed it (as os.ProcessState.ExitCode); otherwise 0.
+	Code int
 	// Stop, on an Exited event, says why the Master stopped the worker
 	// on purpose; StopNone when it ended on its own or someone else
 	// killed it.
 	Stop  StopReason
-	Delay time.Duration
-	Err   error
-	Time  time.Time
+	Delay time.Duration // on a Restarting event, how long until the start
+	Err   error         // on a Failed or StartFailed event, why
+	Time  time.Time     // when it happened
 }
 
 // StopReason is why a Master stopped a worker on purpose.
@@ -184,9 +187,9 @@ const (
 // requests, and its options (mode, allowed uids, limits; a nil Logger
 // means the Master's).
 type Control struct {
-	Path    string
-	Handler ControlHandler
-	Options ControlOptions
+	Path    string         // the socket's path; empty means no control socket
+	Handler ControlHandler // answers each request
+	Options ControlOptions // mode, allowed uids, limits, logger
 }
 
 // Privilege is who may run a Master.
@@ -199,8 +202,11 @@ const (
 )
 
 // SignalError is Run's result when a signal stopped the Master.
-type SignalError struct{ Signal os.Signal }
+type SignalError struct {
+	Signal os.Signal // the signal that stopped it
+}
 
+// Error says which signal stopped the Master.
 func (e *SignalError) Error() string { return "proc: stopped by " + e.Signal.String() }
 
 // ExitCode is the conventional status for a program a signal stopped.
