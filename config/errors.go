@@ -45,8 +45,8 @@ var (
 // is 0 when only the line is known.
 type ParseError struct {
 	File   string // the name given to ParseBytes or ParseReader, or Parse's path
-	Line   int
-	Column int
+	Line   int    // the line, from 1; 0 when the error has no place in the file
+	Column int    // the byte in the line, from 1; 0 when only the line is known
 	Key    string // "section.key", "key" in the global section, "section" for a whole section; "" for syntax errors
 	Err    error  // wraps ErrSyntax, ErrDuplicate, ErrUnknown, ErrMissing, ErrInvalid, ErrType or ErrTooLarge
 }
@@ -81,6 +81,7 @@ func (e *ParseError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err, so that errors.Is finds the sentinel.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ErrorList is every error found in one parse, validation or decode, sorted

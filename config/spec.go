@@ -19,17 +19,17 @@ type Spec []Section
 // Section is the spec of one section: its name ("" for the global section)
 // and its keys.
 type Section struct {
-	Name string
-	Keys []Key
+	Name string // the section's name; "" for the global section
+	Keys []Key  // the keys it may hold
 }
 
 // Key is the spec of one key: its name, its default (nil means the key is
 // required) and its validations, all of which must pass. See the Default
 // helpers such as [DefaultInt].
 type Key struct {
-	Name        string
-	Default     *Value
-	Validations []Validation
+	Name        string       // the key's name within its section
+	Default     *Value       // its value when the file leaves it out; nil means required
+	Validations []Validation // checks its value must pass, in order
 }
 
 // Validation checks a value and returns nil or an error saying what is

@@ -14,11 +14,11 @@ import (
 type ByteOrder interface {
 	binary.ByteOrder
 	binary.AppendByteOrder
-	Uint128(b []byte) u128.Uint128
-	PutUint128(b []byte, v u128.Uint128)
-	AppendUint128(b []byte, v u128.Uint128) []byte
-	NewReader(b []byte) Reader
-	NewWriter(buf []byte) Writer
+	Uint128(b []byte) u128.Uint128                 // decodes b[:16]; panics if shorter
+	PutUint128(b []byte, v u128.Uint128)           // encodes v into b[:16]; panics if shorter
+	AppendUint128(b []byte, v u128.Uint128) []byte // appends v's 16 bytes to b
+	NewReader(b []byte) Reader                     // a checked Reader of b in this order
+	NewWriter(buf []byte) Writer                   // a Writer appending to buf in this order
 }
 
 // Big is the big-endian (network) byte order: the most significant byte

@@ -1,18 +1,28 @@
 package fdpass_test
 
 import (
+	"bufio"
 	"fmt"
 	"log"
 	"net"
+	"os"
+	"syscall"
 
 	"github.com/release-daemon/release/fdpass"
 )
 
 // A privileged master binds a port and hands the listening socket to a
-// worker over their unix socket; the worker serves it unprivileged.
+// worker over their unix socket; the worker serves it unprivileged. Here
+// both ends of the socketpair are in one process.
 func ExampleSendListener() {
-	var toWorker *net.UnixConn // the master's end of the worker's socketpair
-	ln, err := net.Listen("tcp", ":80")
+	toWorker, toMaster, err := unixPair()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer toWorker.Close()
+	defer toMaster.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // the master binds
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -20,6 +30,46 @@ func ExampleSendListener() {
 		log.Fatal(err)
 	}
 	ln.Close() // the worker has its own copy
+
+	wln, err := fdpass.RecvListener(toMaster) // the worker serves
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer wln.Close()
+	go func() {
+		if conn, err := wln.Accept(); err == nil {
+			fmt.Fprintln(conn, "hello from a worker")
+			conn.Close()
+		}
+	}()
+	conn, err := net.Dial("tcp", wln.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	fmt.Print(line)
+	// Output: hello from a worker
+}
+
+// unixPair returns the two ends of a connected unix socketpair, as a
+// master and its worker hold them.
+func unixPair() (*net.UnixConn, *net.UnixConn, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ends [2]*net.UnixConn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "socketpair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		ends[i] = c.(*net.UnixConn)
+	}
+	return ends[0], ends[1], nil
 }
 
 func ExampleRecvListener() {

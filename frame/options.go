@@ -34,9 +34,9 @@ var AcceptFiles Option = acceptFiles{}
 
 // Defaults.
 const (
-	DefaultMaxFrame   = 16 << 20
-	DefaultReadBuffer = 64 << 10
-	DefaultSmallFrame = 16 << 10
+	DefaultMaxFrame   = 16 << 20 // of MaxFrame: 16 MiB
+	DefaultReadBuffer = 64 << 10 // of ReadBuffer: 64 KiB
+	DefaultSmallFrame = 16 << 10 // of SmallFrame: 16 KiB
 )
 
 type config struct {

@@ -61,11 +61,11 @@ type AcceptOptions struct {
 
 // Defaults of [AcceptOptions].
 const (
-	DefaultAcceptTimeout = 10 * time.Second
-	DefaultMaxConns      = 64
-	DefaultSlotWait      = time.Second
-	DefaultAcceptPause   = 100 * time.Millisecond
-	DefaultStopGrace     = 500 * time.Millisecond
+	DefaultAcceptTimeout = 10 * time.Second       // of AcceptOptions.Timeout
+	DefaultMaxConns      = 64                     // of AcceptOptions.MaxConns
+	DefaultSlotWait      = time.Second            // of AcceptOptions.SlotWait
+	DefaultAcceptPause   = 100 * time.Millisecond // of AcceptOptions.Pause
+	DefaultStopGrace     = 500 * time.Millisecond // of AcceptOptions.StopGrace
 )
 
 // withDefaults returns a copy of o with the defaults filled in.

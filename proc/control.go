@@ -18,7 +18,7 @@ import (
 // the kernel saw it when it connected (SO_PEERCRED).
 type ControlPeer struct {
 	UID, GID int // effective ids
-	PID      int
+	PID      int // its process ID
 }
 
 // ControlHandler answers one request on a control socket. req is valid
@@ -58,8 +58,8 @@ type ControlOptions struct {
 	// long, once ctx is done, a response may take to go out before its
 	// connection is closed (0 means 500ms, negative none).
 	Timeout   time.Duration
-	MaxConns  int
-	StopGrace time.Duration
+	MaxConns  int           // allowed peers connected at once
+	StopGrace time.Duration // how long a response may take once ctx is done
 
 	// Logger receives refused peers and connections closed for a bad
 	// frame, a timeout or a handler error. Refused peers are logged at
@@ -76,9 +76,9 @@ const controlReadBuffer = 4 << 10
 
 // Defaults of [ControlOptions].
 const (
-	DefaultControlMode        fs.FileMode = 0o600
-	DefaultControlMaxFrame                = 64 << 10
-	DefaultControlIdleTimeout             = 5 * time.Second
+	DefaultControlMode        fs.FileMode = 0o600           // the socket's mode
+	DefaultControlMaxFrame                = 64 << 10        // the largest request, in bytes
+	DefaultControlIdleTimeout             = 5 * time.Second // the longest wait for a request
 )
 
 // withDefaults returns a copy of o with the defaults filled in.

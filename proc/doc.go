@@ -14,7 +14,16 @@
 // [RestartPolicy]: a burst limit on the monotonic clock, backoff, an exit
 // code meaning "do not restart", and at the limit either the Master stops
 // ([ErrRestartLimit]) or that Worker alone is given up. When the Master's
-// context ends, workers get SIGTERM, then SIGKILL after StopGrace.
+// context ends, workers get SIGTERM, then SIGKILL after StopGrace. In ps,
+// a worker shows as "<name>: worker <slot>" (its argv[0]; see
+// [Worker].Title); the master keeps the command line it was started with,
+// since Go cannot rewrite its own argv in place.
+//
+// Most programs are their own workers: main calls [Me] when [IsWorker]
+// says a Master started the process, and otherwise runs the Master with
+// its own executable (os.Executable) as the Worker's Path; the example of
+// IsWorker is such a program, with typed requests over [frame.Client] and
+// [frame.Serve].
 //
 // # What a worker cannot do
 //

@@ -73,6 +73,7 @@ type LockedError struct {
 	PID  int    // the holder's PID, or 0 when it could not be read
 }
 
+// Error names the lock file and, when known, the holder's PID.
 func (e *LockedError) Error() string {
 	if e.PID == 0 {
 		return fmt.Sprintf("%s: %v", e.Path, ErrLocked)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -25,13 +26,23 @@ type Worker struct {
 	// directory on its path and each symbolic link followed must be owned
 	// by root or the master's user and not writable by group or others
 	// (a sticky directory such as /tmp excepted).
-	Path  string
+	Path string
+	// Title is each worker's argv[0], what ps and /proc/PID/cmdline show
+	// before Args; empty means "<Name>: worker <slot>", as nginx shows
+	// "nginx: worker process". Path is still what runs, and os.Executable
+	// still finds it; only a program that looks at its own os.Args[0] (a
+	// multi-call binary) sees the title, and should set Title to what it
+	// expects. The short name in /proc/PID/comm (ps -o comm, top) stays
+	// the executable's file name.
+	Title string
 	Args  []string // arguments after the program name
 	Count int      // how many run at once; 0 means 1
 	Env   []string // KEY=VALUE added to the kept environment
 	// User, if set, is the account the worker runs as from its first
 	// instruction: its credentials are set between fork and exec, so no
 	// worker code ever runs as root. Its groups are its primary group only.
+	// Only a root Master can do this: any other's Run fails with
+	// ErrNotRoot before it starts anything.
 	User string
 	// AcceptFiles lets frames between master and worker carry open files
 	// (frame.AcceptFiles), to hand a worker a listening socket or a client
@@ -39,7 +50,7 @@ type Worker struct {
 	AcceptFiles bool
 	// Chroot, if set, is a root-owned directory no one else can write
 	// (checked, as for DropPrivileges) that the worker is started in; Path
-	// is then looked up inside it.
+	// is then looked up inside it. As for User, the Master must be root.
 	Chroot string
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits or the
@@ -70,7 +81,7 @@ const (
 type RestartPolicy struct {
 	Burst    int           // deaths allowed within Interval; 0 means 10
 	Interval time.Duration // 0 means 1 s; measured on the monotonic clock
-	OnLimit  LimitAction
+	OnLimit  LimitAction   // at the limit: StopMaster (the default) or FailWorker
 	// Backoff is the first delay before a restart, doubling up to
 	// MaxBackoff, and back to Backoff once a worker has lived HealthyAfter.
 	Backoff, MaxBackoff, HealthyAfter time.Duration
@@ -83,8 +94,8 @@ type RestartPolicy struct {
 // master_slaves. The struct is the configuration; Run checks it, fills
 // defaults into its own copy and runs.
 type Master struct {
-	Workers   []Worker
-	Restart   RestartPolicy
+	Workers   []Worker      // the kinds of worker to run, each Count times
+	Restart   RestartPolicy // when dead workers start again
 	StopGrace time.Duration // SIGTERM, then SIGKILL after this; 0 means 5 s
 	// KeepEnv names the variables of the master's environment that workers
 	// get; nil means TZ and the Go runtime's (GOMAXPROCS, GOGC,
@@ -140,29 +151,45 @@ const (
 	StartFailed
 )
 
+// String returns the kind in words: "started", "exited", and so on.
 func (k EventKind) String() string {
 	return [...]string{"started", "exited", "restarting", "failed", "start failed"}[k]
 }
 
 // Event is one thing that happened to one worker slot.
 type Event struct {
-	Kind   EventKind
-	Worker string // the Worker's name
-	Slot   int    // which of its Count
-	PID    int
-	Code   int
-	Delay  time.Duration
-	Err    error
-	Time   time.Time
+	Kind   EventKind // what happened
+	Worker string    // the Worker's name
+	Slot   int       // which of its Count
+	PID    int       // the worker process's ID; 0 when it did not start
+	// Code, on an Exited event, is the worker's exit status, or -1 when a
+	// signal killed it (as os.ProcessState.ExitCode); otherwise 0.
+	Code int
+	// Stop, on an Exited event, says why the Master stopped the worker
+	// on purpose; StopNone when it ended on its own or someone else
+	// killed it.
+	Stop  StopReason
+	Delay time.Duration // on a Restarting event, how long until the start
+	Err   error         // on a Failed or StartFailed event, why
+	Time  time.Time     // when it happened
 }
+
+// StopReason is why a Master stopped a worker on purpose.
+type StopReason string
+
+const (
+	StopNone   StopReason = ""       // the Master did not stop it
+	StopRun    StopReason = "stop"   // Run was ending: SIGTERM, then SIGKILL after StopGrace
+	StopReload StopReason = "reload" // a rolling restart (SIGHUP) replaced it
+)
 
 // Control is a Master's control socket: its path, the handler of its
 // requests, and its options (mode, allowed uids, limits; a nil Logger
 // means the Master's).
 type Control struct {
-	Path    string
-	Handler ControlHandler
-	Options ControlOptions
+	Path    string         // the socket's path; empty means no control socket
+	Handler ControlHandler // answers each request
+	Options ControlOptions // mode, allowed uids, limits, logger
 }
 
 // Privilege is who may run a Master.
@@ -175,8 +202,11 @@ const (
 )
 
 // SignalError is Run's result when a signal stopped the Master.
-type SignalError struct{ Signal os.Signal }
+type SignalError struct {
+	Signal os.Signal // the signal that stopped it
+}
 
+// Error says which signal stopped the Master.
 func (e *SignalError) Error() string { return "proc: stopped by " + e.Signal.String() }
 
 // ExitCode is the conventional status for a program a signal stopped.
@@ -310,6 +340,9 @@ func (m *Master) checked() (Master, error) {
 		if err := checkWorkerExec(w); err != nil {
 			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 		}
+		if err := checkWorkerNeedsRoot(w, os.Geteuid()); err != nil {
+			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+		}
 		if w.Chroot != "" {
 			if err := checkJail(w.Chroot); err != nil {
 				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
@@ -340,6 +373,24 @@ func (m *Master) checked() (Master, error) {
 		c.Logger = slog.Default()
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkWorkerNeedsRoot refuses a User or a Chroot that a Master whose
+// effective uid is euid could not apply: only root can switch a worker to
+// another user (even its own, since that sets the groups) or chroot it.
+// Without it, every start would fail until the restart limit.
+func checkWorkerNeedsRoot(w *Worker, euid int) error {
+	var what []string
+	if w.User != "" {
+		what = append(what, fmt.Sprintf("start it as user %q", w.User))
+	}
+	if w.Chroot != "" {
+		what = append(what, fmt.Sprintf("chroot it to %s", w.Chroot))
+	}
+	if euid == 0 || what == nil {
+		return nil
+	}
+	return fmt.Errorf("%w to %s (the master's effective uid is %d)", ErrNotRoot, strings.Join(what, " and "), euid)
 }
 
 // checkWorkerExec is the original's try_exec, following symlinks: a clear

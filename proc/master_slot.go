@@ -59,7 +59,7 @@ func (r *run) supervise(w *Worker, slot int) {
 // runOnce starts one worker, serves it until it exits and returns its exit
 // code and PID, or -1 and 0 if it did not start.
 func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) {
-	res := r.sp.start(w, env)
+	res := r.sp.start(w, workerTitle(w, slot), env)
 	if res.err != nil {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", res.err)
 		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: slot, Err: res.err})
@@ -87,8 +87,8 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 			r.log.Warn("worker handler", "worker", w.Name, "pid", p.Pid, "err", err)
 		}
 	}()
-	exited := make(chan struct{})
-	go r.stopOnEnd(p, exited)
+	exited, signalled := make(chan struct{}), make(chan bool, 1)
+	go func() { signalled <- r.stopOnEnd(p, exited) }()
 	st, _ := p.Wait()
 	r.contain.end(res.tree) // what the worker started dies with it
 	close(exited)
@@ -97,17 +97,26 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	<-handled
 	r.mu.Lock()
 	delete(r.live, p.Pid)
+	_, reloaded := r.retiring[p.Pid] // forgotten by supervise, through retired
 	r.mu.Unlock()
-	logExit(r, w.Name, p.Pid, st)
-	r.event(Event{Kind: Exited, Worker: w.Name, Slot: slot, PID: p.Pid, Code: st.ExitCode()})
+	why := StopNone
+	if reloaded {
+		why = StopReload
+	}
+	if <-signalled { // returns at once now that exited is closed
+		why = StopRun
+	}
+	logExit(r, w.Name, p.Pid, st, why)
+	r.event(Event{Kind: Exited, Worker: w.Name, Slot: slot, PID: p.Pid, Code: st.ExitCode(), Stop: why})
 	return st.ExitCode(), p.Pid
 }
 
-// stopOnEnd sends SIGTERM when the Run ends, then SIGKILL after the grace.
-func (r *run) stopOnEnd(p *os.Process, exited <-chan struct{}) {
+// stopOnEnd sends SIGTERM when the Run ends, then SIGKILL after the grace;
+// it reports whether it signalled the worker.
+func (r *run) stopOnEnd(p *os.Process, exited <-chan struct{}) bool {
 	select {
 	case <-exited:
-		return
+		return false
 	case <-r.ctx.Done():
 	}
 	p.Signal(syscall.SIGTERM)
@@ -116,12 +125,19 @@ func (r *run) stopOnEnd(p *os.Process, exited <-chan struct{}) {
 	case <-time.After(r.cfg.StopGrace):
 		p.Kill()
 	}
+	return true
 }
 
-// logExit says how a worker ended, in the original's words.
-func logExit(r *run, name string, pid int, st *os.ProcessState) {
+// logExit says how a worker ended, in the original's words: a worker the
+// Master stopped on purpose (why) is an INFO line, "worker stopped", with
+// the reason; one that died on its own a warning, unless it exited 0.
+func logExit(r *run, name string, pid int, st *os.ProcessState, why StopReason) {
 	ws, _ := st.Sys().(syscall.WaitStatus)
 	switch {
+	case why != StopNone && ws.Signaled():
+		r.log.Info("worker stopped", "worker", name, "pid", pid, "reason", string(why), "signal", ws.Signal().String())
+	case why != StopNone:
+		r.log.Info("worker stopped", "worker", name, "pid", pid, "reason", string(why), "code", ws.ExitStatus())
 	case ws.Signaled():
 		r.log.Warn("worker killed by signal", "worker", name, "pid", pid, "signal", ws.Signal().String())
 	case ws.ExitStatus() == 0:

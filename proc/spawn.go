@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -26,6 +27,7 @@ type spawner struct {
 
 type spawnReq struct {
 	w     *Worker
+	title string // argv[0]
 	env   []string
 	reply chan spawnResult
 }
@@ -52,24 +54,33 @@ func (s *spawner) loop() {
 	runtime.LockOSThread()
 	unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	for req := range s.reqs {
-		req.reply <- spawn(req.w, req.env, s.contain)
+		req.reply <- spawn(req.w, req.title, req.env, s.contain)
 	}
 }
 
 func (s *spawner) stop() { close(s.reqs) }
 
-// start starts one worker of w.
-func (s *spawner) start(w *Worker, env []string) spawnResult {
+// start starts one worker of w, with title as its argv[0].
+func (s *spawner) start(w *Worker, title string, env []string) spawnResult {
 	reply := make(chan spawnResult, 1)
-	s.reqs <- spawnReq{w, env, reply}
+	s.reqs <- spawnReq{w, title, env, reply}
 	return <-reply
+}
+
+// workerTitle is the argv[0] of w's worker in slot: its Title, or
+// "<Name>: worker <slot>".
+func workerTitle(w *Worker, slot int) string {
+	if w.Title != "" {
+		return w.Title
+	}
+	return w.Name + ": worker " + strconv.Itoa(slot)
 }
 
 // spawn makes the worker's socketpair and starts it with its end as fd 3,
 // /dev/null as stdin, the master's stdout and stderr, nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
-// in its own cgroup where c has them.
-func spawn(w *Worker, env []string, c *containment) spawnResult {
+// in its own cgroup where c has them, with title as its argv[0].
+func spawn(w *Worker, title string, env []string, c *containment) spawnResult {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return spawnResult{err: os.NewSyscallError("socketpair", err)}
@@ -94,7 +105,8 @@ func spawn(w *Worker, env []string, c *containment) spawnResult {
 		ours.Close()
 		return spawnResult{err: err}
 	}
-	p, t, err := startContained(c, w, env, sys, []*os.File{null, os.Stdout, os.Stderr, theirs})
+	argv := append([]string{title}, w.Args...)
+	p, t, err := startContained(c, w.Path, argv, env, sys, []*os.File{null, os.Stdout, os.Stderr, theirs})
 	if err != nil {
 		ours.Close()
 		return spawnResult{err: err}
@@ -117,7 +129,7 @@ func spawn(w *Worker, env []string, c *containment) spawnResult {
 // startContained starts the worker as the leader of a new process group,
 // with its tree's mark in its environment and, where there is one, in its
 // tree's cgroup from its first instruction (CLONE_INTO_CGROUP).
-func startContained(c *containment, w *Worker, env []string, sys *syscall.SysProcAttr, files []*os.File) (*os.Process, *tree, error) {
+func startContained(c *containment, path string, argv, env []string, sys *syscall.SysProcAttr, files []*os.File) (*os.Process, *tree, error) {
 	t, mark, cgfd := c.newTree()
 	if cgfd >= 0 {
 		defer unix.Close(cgfd)
@@ -126,7 +138,7 @@ func startContained(c *containment, w *Worker, env []string, sys *syscall.SysPro
 	sys.Setpgid = true
 	attr := &os.ProcAttr{Env: append(slices.Clip(env), mark), Files: files, Sys: sys}
 	c.mu.Lock()
-	p, err := os.StartProcess(w.Path, append([]string{w.Path}, w.Args...), attr)
+	p, err := os.StartProcess(path, argv, attr)
 	if err == nil {
 		c.startedLocked(t, p.Pid)
 	}

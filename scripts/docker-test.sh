@@ -2,8 +2,11 @@
 # Builds the root-test image from scratch and runs it: the tests that need
 # root (privilege drop, chroot, lock files, daemonizing) run as root in the
 # container, whoever runs this. Needs a running Docker engine.
+# It prints one line per test binary, and the whole output of a binary
+# only when it fails.
 #   scripts/docker-test.sh            build and run
 #   ROOT_TEST_PKGS="./proc" scripts/docker-test.sh
+#   VERBOSE=1 scripts/docker-test.sh  every binary's output, passing or not
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=${ROOT_TEST_PKGS:-./proc}
@@ -36,4 +39,4 @@ if ! docker build -t release-root-tests "$ctx" >"$ctx/build.log" 2>&1; then
 	cat "$ctx/build.log" >&2
 	exit 1
 fi
-docker run --rm release-root-tests
+docker run --rm ${VERBOSE:+-e VERBOSE=1} release-root-tests

@@ -29,10 +29,12 @@ type NumError struct {
 	Err  error  // ErrSyntax, ErrRange or ErrBase
 }
 
+// Error returns "Func: parsing "Num": reason", as strconv's.
 func (e *NumError) Error() string {
 	return e.Func + ": parsing " + strconv.Quote(e.Num) + ": " + e.Err.Error()
 }
 
+// Unwrap returns Err, so that errors.Is finds ErrSyntax, ErrRange or ErrBase.
 func (e *NumError) Unwrap() error { return e.Err }
 
 // numError returns a *NumError for a failed Parse of s, with its own copy

@@ -8,7 +8,7 @@ import (
 // Uint128 is an unsigned 128-bit integer: Hi*2^64 + Lo. The zero value is 0.
 // Values are compared with == or [Uint128.Cmp].
 type Uint128 struct {
-	Lo, Hi uint64
+	Lo, Hi uint64 // the low and the high 64 bits
 }
 
 // Max is the largest Uint128, 2^128 - 1. Treat it as a constant.

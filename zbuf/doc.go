@@ -146,7 +146,9 @@
 //	index b c, index_from b i c     b.Index(c), b.IndexFrom(i, c)   (-1, not Not_found)
 //	clear / reset                   b.Reset()
 //	Release_io.read_once fd b o n   ReadOnce(fd, b, o, n)
-//	Release_io.read ?timeout fd n   ReadFull(ctx, fd, n)  (`EOF is io.EOF, `Timeout a ctx deadline)
+//	Release_io.read ?timeout fd n   ReadFull(ctx, fd, n)  (`EOF is io.EOF, `Timeout a ctx deadline;
+//	                                a stream ending part-way is io.ErrUnexpectedEOF, not a
+//	                                shorter buffer)
 //	Release_io.write fd b           WriteAll(fd, b)
 //
 // The original's buffers were freed by the OCaml GC; here Free is explicit.

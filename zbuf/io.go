@@ -48,9 +48,11 @@ func ReadFull(ctx context.Context, fd syscall.Conn, n int) (Buffer, error) {
 }
 
 // ReadFull reads exactly n bytes from fd into a new buffer of length n
-// from p, which the caller must free, as the original's read does. It
-// returns [io.EOF] if fd was at end of file, and [io.ErrUnexpectedEOF] if
-// the stream ended part-way. When ctx ends first, the read stops and
+// from p, which the caller must free. It returns [io.EOF] if fd was at end
+// of file, and [io.ErrUnexpectedEOF], with no buffer, if the stream ended
+// part-way: unlike the original's read, which handed back the shorter
+// buffer it had read, a short read is an error here (use [ReadOnce] in a
+// loop to keep a partial read). When ctx ends first, the read stops and
 // ReadFull returns ctx.Err(); for a deadline the error also matches
 // [os.ErrDeadlineExceeded]. On every error it returns the zero Buffer and
 // keeps nothing: the bytes read so far are lost and the stream is out of

@@ -8,7 +8,7 @@
 //	go run ./examples/echod -d              # daemonize; returns once ready
 //	go run ./examples/echod -config examples/echod/echod.conf
 //
-// Then: nc 127.0.0.1 7070, and go run ./cmd/releasectl status.
+// Then: nc -N 127.0.0.1 7070, and go run ./cmd/releasectl status.
 package main
 
 import (

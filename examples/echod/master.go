@@ -35,7 +35,7 @@ func runMaster(s settings, daemon bool) int {
 		return 1
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Printf("echod: listening on %s with %d workers; try `nc %s %s`, or `go run ./cmd/releasectl -socket %s status`\n",
+	fmt.Printf("echod: listening on %s with %d workers; try `nc -N %s %s`, or `go run ./cmd/releasectl -socket %s status`\n",
 		ln.Addr(), s.Workers, host, port, s.Control)
 	st := newState()
 	ctx, stop := context.WithCancel(context.Background())

@@ -13,31 +13,31 @@ import (
 // Request is a control command: status, reload, broadcast (with Arg) or
 // stop.
 type Request struct {
-	Cmd string `json:"cmd"`
-	Arg string `json:"arg,omitempty"`
+	Cmd string `json:"cmd"`           // status, reload, broadcast or stop
+	Arg string `json:"arg,omitempty"` // broadcast's message
 }
 
 // Response is the answer: OK, or an Error, and the command's Data.
 type Response struct {
-	OK    bool            `json:"ok"`
-	Error string          `json:"error,omitempty"`
-	Data  json.RawMessage `json:"data,omitempty"`
+	OK    bool            `json:"ok"`              // the command succeeded
+	Error string          `json:"error,omitempty"` // why it did not
+	Data  json.RawMessage `json:"data,omitempty"`  // its result: a Status for status
 }
 
 // Status is the Data of a status command.
 type Status struct {
-	PID      int            `json:"pid"`
-	Uptime   string         `json:"uptime"`
-	Restarts int            `json:"restarts"`
-	Requests int64          `json:"requests"`
-	Workers  []WorkerStatus `json:"workers"`
+	PID      int            `json:"pid"`      // the master's
+	Uptime   string         `json:"uptime"`   // the master's, as a time.Duration prints
+	Restarts int            `json:"restarts"` // workers restarted
+	Requests int64          `json:"requests"` // served by every worker, those gone included
+	Workers  []WorkerStatus `json:"workers"`  // the live workers
 }
 
 // WorkerStatus is one worker in a Status.
 type WorkerStatus struct {
-	PID      int    `json:"pid"`
-	Uptime   string `json:"uptime"`
-	Requests int64  `json:"requests"`
+	PID      int    `json:"pid"`      // the worker's
+	Uptime   string `json:"uptime"`   // the worker's, as a time.Duration prints
+	Requests int64  `json:"requests"` // served by this worker
 }
 
 // Codecs for both directions.

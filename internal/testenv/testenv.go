@@ -15,10 +15,10 @@ import (
 // The test user: uid and gid 4242, no shell,
 // and a home that is a root-owned 0755 jail holding a root-only secret.
 const (
-	UserName = "reltest"
-	UserID   = 4242
-	Jail     = "/var/tmp/reltest-jail"
-	Secret   = "secret" // a 0600 root file inside the jail
+	UserName = "reltest"               // its name
+	UserID   = 4242                    // its uid and gid
+	Jail     = "/var/tmp/reltest-jail" // its home
+	Secret   = "secret"                // a 0600 root file inside the jail
 )
 
 // RequireRoot skips the test unless it runs as root.

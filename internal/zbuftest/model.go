@@ -24,8 +24,10 @@ func NewModel(c int) *Model {
 // Bytes returns the model's bytes (a window on its memory, not a copy).
 func (m *Model) Bytes() []byte { return (*m.mem)[m.off : m.off+m.n] }
 
-// Len and Cap are the model's length and capacity.
+// Len is the model's length.
 func (m *Model) Len() int { return m.n }
+
+// Cap is the model's capacity.
 func (m *Model) Cap() int { return m.cap }
 
 // window returns the model's whole capacity.

@@ -34,6 +34,7 @@ var kindNames = [...]string{"New", "Make", "FromString", "FromBytes", "AppendByt
 	"AppendString", "Write", "AppendBuffer", "Set", "At", "Sub", "Blit", "Index", "IndexFrom",
 	"Reset", "Wipe", "ReadAt", "Free"}
 
+// String returns the operation's name, "New", "Make", and so on.
 func (k Kind) String() string {
 	if k < numKinds {
 		return kindNames[k]
@@ -43,12 +44,13 @@ func (k Kind) String() string {
 
 // Op is one step: an operation and its arguments.
 type Op struct {
-	Kind    Kind
-	I, J    int
-	A, B, C int
-	Data    []byte
+	Kind    Kind   // the operation
+	I, J    int    // the slots it works on
+	A, B, C int    // its integer arguments
+	Data    []byte // its bytes
 }
 
+// String shows the operation and all of its arguments.
 func (o Op) String() string {
 	return fmt.Sprintf("%v(I=%d J=%d A=%d B=%d C=%d Data=%q)", o.Kind, o.I, o.J, o.A, o.B, o.C, o.Data)
 }
