@@ -8,7 +8,7 @@ import (
 // Shape is one shape of large configuration file, for the tests and
 // benchmarks of the config package's memory and time on big input.
 type Shape struct {
-	Name string
+	Name string                // for sub-benchmark and log names
 	Text func(size int) []byte // a file of this shape of at most size bytes, most of them
 }
 
