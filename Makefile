@@ -10,9 +10,9 @@ BENCHSTAT   := $(GOBIN)/benchstat
 BENCHSTAT_VERSION := v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME    ?= 30s
 
-.PHONY: test tools fmt vet lint unit bench-module container docker-test fuzz bench
+.PHONY: test tools fmt vet lint unit bench-module container docker-test systemd fuzz bench
 
-test: tools fmt vet lint bench-module container unit
+test: tools fmt vet lint bench-module container unit systemd
 
 tools: $(STATICCHECK)
 
@@ -50,6 +50,13 @@ container:
 
 docker-test:
 	./scripts/docker-test.sh
+
+# echod under a real systemd (PID 1 in a systemd-nspawn container of a
+# Debian root file system, built once and cached): root only; otherwise a
+# line says why it was skipped.
+systemd:
+	@if [ "$$(id -u)" = 0 ]; then ./scripts/systemd-test.sh; \
+	else echo "SKIP systemd tests: they need root (systemd-nspawn, debootstrap); run make systemd as root"; fi
 
 fuzz:
 	./fuzz/run.sh $(FUZZTIME)

@@ -130,9 +130,10 @@ type Master struct {
 	// master's subreaping only (see Run).
 	NoCgroups bool
 	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
-	// a *SignalError (exit with its ExitCode, 128+signal), and SIGHUP,
+	// a *SignalError (exit 0 after SIGTERM, see [SignalError]), and SIGHUP,
 	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
-	// systemd hears RELOADING=1 and READY=1 around a SIGHUP, and
+	// systemd hears RELOADING=1 (with MONOTONIC_USEC, for
+	// Type=notify-reload) and READY=1 around a SIGHUP, and
 	// STOPPING=1 on the way out.
 	HandleSignals bool
 }
@@ -201,13 +202,21 @@ const (
 	NonRootOnly                  // the effective uid must not be 0
 )
 
-// SignalError is Run's result when a signal stopped the Master.
+// SignalError is Run's result when a signal stopped the Master. A stop
+// that was asked for, SIGTERM from a service manager or kill(1), is a
+// clean stop: a program should exit 0 after it (see [SignalError.Requested]),
+// since systemd counts any other status as a failure. ExitCode's 128+n
+// suits an interrupt from a terminal (SIGINT, 130), as a shell reports it.
 type SignalError struct {
 	Signal os.Signal // the signal that stopped it
 }
 
 // Error says which signal stopped the Master.
 func (e *SignalError) Error() string { return "proc: stopped by " + e.Signal.String() }
+
+// Requested reports whether the signal is the ordinary request to stop,
+// SIGTERM: the program should then exit 0.
+func (e *SignalError) Requested() bool { return e.Signal == syscall.SIGTERM }
 
 // ExitCode is the conventional status for a program a signal stopped.
 func (e *SignalError) ExitCode() int {

@@ -3,9 +3,13 @@
 // then one JSON request; one JSON response back) on a unix socket.
 //
 //	releasectl [-socket PATH] [-json] status
-//	releasectl [-socket PATH] reload
+//	releasectl [-socket PATH] [-timeout D] reload
 //	releasectl [-socket PATH] broadcast MESSAGE
 //	releasectl [-socket PATH] stop
+//
+// Flags may also follow the command (releasectl status -json). A reload
+// answers once the daemon's new workers serve, so that it can be systemd's
+// ExecReload=. Without a command, releasectl prints its usage and exits 2.
 package main
 
 import (
@@ -26,18 +30,27 @@ import (
 )
 
 func main() {
-	socket := flag.String("socket", "/tmp/echod.sock", "the daemon's control socket")
-	asJSON := flag.Bool("json", false, "print the response as JSON")
-	timeout := flag.Duration("timeout", 5*time.Second, "give up after this long")
-	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: releasectl [-socket PATH] [-json] status | reload | broadcast MESSAGE | stop")
-		flag.PrintDefaults()
+	fs := flag.NewFlagSet("releasectl", flag.ContinueOnError)
+	socket := fs.String("socket", "/tmp/echod.sock", "the daemon's control socket")
+	asJSON := fs.Bool("json", false, "print the response as JSON")
+	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long (a reload answers once the new workers serve)")
+	fs.SetOutput(io.Discard)
+	args, err := parseArgs(fs, os.Args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(fs, os.Stdout)
+		os.Exit(0)
+	case err == nil && len(args) == 0:
+		usage(fs, os.Stderr)
+		os.Exit(2)
 	}
-	flag.Parse()
-	req, err := request(flag.Args())
+	var req ctlwire.Request
+	if err == nil {
+		req, err = request(args)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "releasectl:", err)
-		flag.Usage()
+		usage(fs, os.Stderr)
 		os.Exit(2)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -48,6 +61,33 @@ func main() {
 		os.Exit(1)
 	}
 	os.Exit(show(os.Stdout, req, resp, *asJSON))
+}
+
+// parseArgs parses flags before, between and after the command's words
+// (`releasectl status -json` as `releasectl -json status`); after "--"
+// every argument is a word.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return words, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(words, rest...), nil
+		}
+		words, args = append(words, rest[0]), rest[1:]
+	}
+}
+
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintln(w, "usage: releasectl [-socket PATH] [-json] [-timeout D] status | reload | broadcast MESSAGE | stop")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }
 
 // request builds the request from the command line.

@@ -4,15 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"syscall"
 
 	"github.com/release-daemon/release/internal/ctlwire"
 	"github.com/release-daemon/release/proc"
 )
 
 // control answers releasectl: status, reload (restart the workers one at
-// a time), broadcast MSG (to every worker), stop.
+// a time; the answer comes once the new ones serve), broadcast MSG (to
+// every worker), stop.
 func (st *state) control(stop context.CancelFunc) proc.ControlHandler {
 	return func(ctx context.Context, peer proc.ControlPeer, req []byte) ([]byte, error) {
 		r, err := ctlwire.RequestCodec{}.Decode(req)
@@ -24,7 +23,9 @@ func (st *state) control(stop context.CancelFunc) proc.ControlHandler {
 		case "status":
 			data = st.status()
 		case "reload":
-			syscall.Kill(os.Getpid(), syscall.SIGHUP) // Master.HandleSignals restarts them
+			if err := st.reload(ctx); err != nil {
+				return answer(nil, err)
+			}
 		case "broadcast":
 			data = map[string]int{"sent": st.broadcast(r.Arg)}
 		case "stop":

@@ -24,20 +24,18 @@ func runMaster(s settings, daemon bool) int {
 		log.Warn("not running as root: the master and its workers run as the current user")
 		user = ""
 	}
-	ln, err := net.Listen("tcp", s.Listen)
+	lnFile, addr, fromSystemd, err := listenOn(s.Listen)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "echod:", err)
+		fmt.Fprintf(os.Stderr, "<3>echod: %v\n", err)
 		return 1
 	}
-	lnFile, err := ln.(*net.TCPListener).File()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "echod:", err)
-		return 1
+	if fromSystemd {
+		log.Info("serving the socket systemd passed", "addr", addr.String())
 	}
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	host, port, _ := net.SplitHostPort(addr.String())
 	fmt.Printf("echod: listening on %s with %d workers; try `nc -N %s %s`, or `go run ./cmd/releasectl -socket %s status`\n",
-		ln.Addr(), s.Workers, host, port, s.Control)
-	st := newState()
+		addr, s.Workers, host, port, s.Control)
+	st := newState(s.Workers)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	m := &proc.Master{
@@ -46,16 +44,20 @@ func runMaster(s settings, daemon bool) int {
 			Env: []string{workerEnv + "=1"}, AcceptFiles: true, Handler: st.serveWorker(lnFile),
 		}},
 		LockFile: s.Lock, Background: daemon, HandleSignals: true, Logger: log,
-		Control: proc.Control{Path: s.Control, Handler: st.control(stop)},
-		Main:    st.main,
-		Events:  st.event,
+		Control: proc.Control{Path: s.Control, Handler: st.control(stop),
+			Options: proc.ControlOptions{Timeout: reloadTimeout + 5*time.Second}},
+		Main:   st.main,
+		Events: st.event,
 	}
 	err = m.Run(ctx)
 	if se, ok := errors.AsType[*proc.SignalError](err); ok {
+		if se.Requested() {
+			return 0 // a stop that was asked for is a success
+		}
 		return se.ExitCode()
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "echod:", err)
+		fmt.Fprintf(os.Stderr, "<3>echod: %v\n", err)
 		return 1
 	}
 	return 0
@@ -68,12 +70,15 @@ type state struct {
 	peers func() []proc.Peer
 	count map[int]int64     // requests by worker PID
 	since map[int]time.Time // start by worker PID
+	heard map[int]bool      // workers that reported once: they serve
 	gone  int64             // requests of workers that exited
 	again int               // restarts
+	want  int               // how many workers run when all is well
 }
 
-func newState() *state {
-	return &state{start: time.Now(), count: map[int]int64{}, since: map[int]time.Time{}}
+func newState(workers int) *state {
+	return &state{start: time.Now(), count: map[int]int64{}, since: map[int]time.Time{},
+		heard: map[int]bool{}, want: workers}
 }
 
 // main keeps the function that lists the live workers, for broadcasts.
@@ -96,6 +101,7 @@ func (st *state) event(e proc.Event) {
 		st.gone += st.count[e.PID]
 		delete(st.count, e.PID)
 		delete(st.since, e.PID)
+		delete(st.heard, e.PID)
 	case proc.Restarting:
 		st.again++
 	}
@@ -118,6 +124,7 @@ func (st *state) serveWorker(ln *os.File) func(context.Context, proc.Peer) error
 			if json.Unmarshal(b, &m) == nil && m.Type == "stats" {
 				st.mu.Lock()
 				st.count[p.PID] = m.Requests
+				st.heard[p.PID] = true
 				st.mu.Unlock()
 			}
 		}

@@ -67,13 +67,17 @@ func listen(c *frame.Conn, log *slog.Logger) error {
 	}
 }
 
-// report sends the worker's request count to the master.
+// report sends the worker's request count to the master, at once (the
+// master then knows this worker serves) and every 200 ms.
 func report(c *frame.Conn, served *atomic.Int64) {
-	for range time.Tick(200 * time.Millisecond) {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
 		b, _ := json.Marshal(message{Type: "stats", Requests: served.Load()})
 		if c.Write(b) != nil {
 			return
 		}
+		<-tick.C
 	}
 }
 
