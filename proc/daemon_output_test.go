@@ -25,12 +25,14 @@ func init() {
 	helpers["daemon-syslog"] = helperDaemonSyslog
 }
 
-// helperDaemonTalk writes on stdout and stderr, then is ready and exits.
+// helperDaemonTalk writes on stdout and stderr, with the directory main
+// ran in, then is ready and exits.
 func helperDaemonTalk() int {
+	dir, _ := os.Getwd()
 	if err := Daemon(); err != nil {
 		return 1
 	}
-	fmt.Printf("daemon %d on stdout\n", os.Getpid())
+	fmt.Printf("daemon %d on stdout, started in %s\n", os.Getpid(), dir)
 	fmt.Fprintf(os.Stderr, "daemon %d on stderr\n", os.Getpid())
 	if err := Ready(); err != nil {
 		return 1
@@ -94,10 +96,12 @@ type started struct {
 var daemonPID = regexp.MustCompile(`daemon (\d+) `)
 
 // startHelper runs the starting command of a helper that names its PID in
-// its output and exits by itself, and reaps that daemon.
-func startHelper(t *testing.T, name string) started {
+// its output and exits by itself, in dir ("" for this process's), and
+// reaps that daemon.
+func startHelper(t *testing.T, name, dir string) started {
 	t.Helper()
 	cmd := helperCommand(t, name)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := runWithin(cmd, 20*time.Second)
@@ -129,13 +133,14 @@ func reapDaemon(t *testing.T, pid int) {
 }
 
 func TestDaemonOutputReachesTheTerminal(t *testing.T) {
-	st := startHelper(t, "daemon-talk")
+	dir := t.TempDir()
+	st := startHelper(t, "daemon-talk", dir)
 	t.Logf("exit %d, stdout %q, stderr %q", st.code, st.stdout, st.stderr)
 	if st.code != 0 {
 		t.Errorf("the starting command exited %d, want 0", st.code)
 	}
-	if st.pid == 0 || st.stdout != fmt.Sprintf("daemon %d on stdout\n", st.pid) {
-		t.Errorf("stdout %q, want the daemon's line on stdout", st.stdout)
+	if st.pid == 0 || st.stdout != fmt.Sprintf("daemon %d on stdout, started in %s\n", st.pid, dir) {
+		t.Errorf("stdout %q, want the daemon's line on stdout, main run in %s", st.stdout, dir)
 	}
 	if st.pid == 0 || st.stderr != fmt.Sprintf("daemon %d on stderr\n", st.pid) {
 		t.Errorf("stderr %q, want the daemon's line on stderr", st.stderr)
@@ -143,7 +148,7 @@ func TestDaemonOutputReachesTheTerminal(t *testing.T) {
 }
 
 func TestDaemonPanicReachesTheTerminal(t *testing.T) {
-	st := startHelper(t, "daemon-panic")
+	st := startHelper(t, "daemon-panic", "")
 	t.Logf("exit %d, stderr %d bytes: %.200q", st.code, len(st.stderr), st.stderr)
 	if st.code != 1 {
 		t.Errorf("the starting command exited %d, want 1", st.code)
@@ -160,7 +165,7 @@ func TestDaemonPanicReachesTheTerminal(t *testing.T) {
 }
 
 func TestDaemonExitTextReachesTheTerminal(t *testing.T) {
-	st := startHelper(t, "daemon-exit")
+	st := startHelper(t, "daemon-exit", "")
 	t.Logf("exit %d, stdout %q, stderr %q", st.code, st.stdout, st.stderr)
 	if st.code != 1 {
 		t.Errorf("the starting command exited %d, want 1", st.code)
