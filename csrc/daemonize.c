@@ -2,7 +2,7 @@
  * exists, because a Go program cannot fork once its threads are running.
  * See README.md beside this file for the whole lifecycle. Between the forks
  * only async-signal-safe calls are made (open, close, dup2, fork, setsid,
- * signal, chdir, write, read, _exit). */
+ * signal, write, read, _exit). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,10 +17,14 @@
 
 static int ready_fd = -1;
 static int lock_fd = -1;
+static int out_fd = -1;
+static int err_fd = -1;
 static int threads_at_fork = -1;
 
 int release_ready_fd(void) { return ready_fd; }
 int release_lock_fd(void) { return lock_fd; }
+int release_out_fd(void) { return out_fd; }
+int release_err_fd(void) { return err_fd; }
 int release_threads_at_fork(void) { return threads_at_fork; }
 
 /* parse_int reads a decimal (or, with base 8, octal) number up to the next
@@ -44,28 +48,25 @@ static int is_pipe_end(long fd, int mode) {
 	return fl >= 0 && (fl & O_ACCMODE) == mode;
 }
 
-/* put writes a string to fd, ignoring errors: there is no one to tell. */
-static void put(int fd, const char *s) {
-	size_t n = strlen(s);
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+/* append copies s to the end of buf (of size n), truncating. */
+static void append(char *buf, size_t n, const char *s) {
+	size_t used = strlen(buf);
+	while (*s != '\0' && used + 1 < n)
+		buf[used++] = *s++;
+	buf[used] = '\0';
 }
 
 /* fail reports a failure of the C stage on the readiness pipe, as the
- * daemon itself would with proc.Fail, and exits. */
+ * daemon itself would with proc.Fail, and exits. The message goes in one
+ * write shorter than PIPE_BUF, so the starting process reads it whole. */
 static void fail(int wfd, const char *what) {
 	const char *why = strerror(errno); /* safe: the process has one thread */
-	put(wfd, "E");
-	put(wfd, what);
-	put(wfd, ": ");
-	put(wfd, why);
+	char msg[512] = "E";
+	append(msg, sizeof msg, what);
+	append(msg, sizeof msg, ": ");
+	append(msg, sizeof msg, why);
+	while (write(wfd, msg, strlen(msg)) < 0 && errno == EINTR)
+		;
 	_exit(1);
 }
 
@@ -102,49 +103,67 @@ static void close_from(unsigned lo, unsigned hi) {
 		close((int)fd);
 }
 
-/* close_inherited closes every fd above 2 but the daemon's two, keep (>= 3)
- * and maybe (-1 or >= 3), so that it holds nothing its starter had open: a
+/* close_inherited closes every fd above 2 but the n in keep (each -1 or
+ * >= 3, distinct), so that the daemon holds nothing its starter had open: a
  * terminal, or the pipe of a shell's $(...), which would wait for it. */
-static void close_inherited(int keep, int maybe) {
-	unsigned lo = (unsigned)keep, hi = maybe < 0 ? lo : (unsigned)maybe;
-	if (lo > hi) {
-		unsigned t = lo;
-		lo = hi;
-		hi = t;
+static void close_inherited(int *keep, int n) {
+	for (int i = 1; i < n; i++) /* insertion sort, -1s first */
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	unsigned lo = 3;
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 3)
+			continue;
+		close_from(lo, (unsigned)keep[i] - 1);
+		lo = (unsigned)keep[i] + 1;
 	}
-	close_from(3, lo - 1);
-	close_from(lo + 1, hi - 1);
-	close_from(hi + 1, ~0U);
+	close_from(lo, ~0U);
 }
 
 /* become_daemon makes this process, the session leader, fork once more so
  * that the daemon is not a session leader and can never acquire a
- * controlling terminal. It returns only in the grandchild, the daemon. */
+ * controlling terminal. It returns only in the grandchild, the daemon,
+ * with stdin on /dev/null. Stdout and stderr stay the pipes the starting
+ * process reads until the daemon is ready; the working directory stays
+ * too, until proc.Daemon (main runs again and may open relative paths). */
 static void become_daemon(int wfd) {
 	pid_t pid = fork();
 	if (pid < 0)
 		fail(wfd, "release: fork");
 	if (pid > 0)
 		_exit(0);
-	if (chdir("/") < 0)
-		fail(wfd, "release: chdir /");
 	int null = open("/dev/null", O_RDWR);
 	if (null < 0)
 		fail(wfd, "release: open /dev/null");
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(null, fd) < 0)
+	if (null != 0) {
+		if (dup2(null, 0) < 0)
 			fail(wfd, "release: dup2 /dev/null");
-	if (null > 2)
 		close(null);
+	}
+}
+
+/* distinct reports whether the n fds in v, -1s aside, differ. */
+static int distinct(const long *v, int n) {
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (v[i] != -1 && v[i] == v[j])
+				return 0;
+	return 1;
 }
 
 void release_daemonize(void) {
 	const char *s = getenv(RELEASE_DAEMON_MARKER);
-	if (s == NULL || strncmp(s, "1:", 2) != 0)
+	if (s == NULL || strncmp(s, "2:", 2) != 0)
 		return;
 	s += 2;
 	long wfd = parse_int(&s, 10), lfd = parse_int(&s, 10), mask = parse_int(&s, 8);
-	if (*s != '\0' || !is_pipe_end(wfd, O_WRONLY) || (lfd != -1 && (lfd < 3 || lfd == wfd)) ||
+	long ofd = parse_int(&s, 10), efd = parse_int(&s, 10);
+	long fds[4] = {wfd, lfd, ofd, efd};
+	if (*s != '\0' || !is_pipe_end(wfd, O_WRONLY) || !is_pipe_end(ofd, O_RDONLY) ||
+	    !is_pipe_end(efd, O_RDONLY) || (lfd != -1 && lfd < 3) || !distinct(fds, 4) ||
 	    mask < 0 || mask > 0777)
 		return; /* not ours: a stray variable does nothing */
 	unsetenv(RELEASE_DAEMON_MARKER); /* children must not daemonize again */
@@ -155,7 +174,10 @@ void release_daemonize(void) {
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	become_daemon((int)wfd);
-	close_inherited((int)wfd, (int)lfd);
+	int keep[4] = {(int)wfd, (int)lfd, (int)ofd, (int)efd};
+	close_inherited(keep, 4);
 	ready_fd = (int)wfd;
 	lock_fd = (int)lfd;
+	out_fd = (int)ofd;
+	err_fd = (int)efd;
 }

@@ -19,6 +19,12 @@ func ReadyFD() int { return int(C.release_ready_fd()) }
 // LockFD is the lock file's fd the daemon inherited, or -1.
 func LockFD() int { return int(C.release_lock_fd()) }
 
+// OutFD is the read end of the pipe that is the daemon's stdout, or -1.
+func OutFD() int { return int(C.release_out_fd()) }
+
+// ErrFD is the read end of the pipe that is the daemon's stderr, or -1.
+func ErrFD() int { return int(C.release_err_fd()) }
+
 // ThreadsAtFork is the number of threads the process had when the shim
 // forked, or -1 when it did not fork.
 func ThreadsAtFork() int { return int(C.release_threads_at_fork()) }

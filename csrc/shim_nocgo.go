@@ -13,5 +13,11 @@ func ReadyFD() int { return -1 }
 // LockFD is always -1 without cgo.
 func LockFD() int { return -1 }
 
+// OutFD is always -1 without cgo.
+func OutFD() int { return -1 }
+
+// ErrFD is always -1 without cgo.
+func ErrFD() int { return -1 }
+
 // ThreadsAtFork is always -1 without cgo.
 func ThreadsAtFork() int { return -1 }

@@ -33,19 +33,29 @@ func (p PIDFile) applyDaemon(c *daemonConfig) { c.pidFile = string(p) }
 // Daemon turns the calling program into a daemon, then returns nil in it.
 //
 // Called in a program that is not a daemon yet, Daemon takes the [PIDFile]
-// lock if asked, then re-executes the program (the same /proc/self/exe and
-// arguments) so that the C shim in package csrc can fork before the Go
-// runtime starts: it sets the umask, forks, and the child calls setsid,
-// ignores SIGHUP and SIGPIPE, forks again, changes to "/" and points
-// stdin, stdout and stderr at /dev/null. The new program runs main from the
-// top and reaches Daemon again, which now returns nil at once.
+// lock if asked, then re-executes the program (the same /proc/self/exe,
+// arguments, environment and working directory) so that the C shim in
+// package csrc can fork before the Go runtime starts: it sets the umask,
+// forks, and the child calls setsid, ignores SIGHUP and SIGPIPE, forks
+// again and points stdin at /dev/null. The new program runs main from the
+// top, so relative paths mean what they meant to the starting command, and
+// reaches Daemon again, which now changes to "/" and returns nil. Called
+// again in the daemon, Daemon returns nil at once.
 //
 // The process the user started does not return from Daemon: it waits until
 // the daemon calls [Ready] and exits 0, or until the daemon calls [Fail] or
-// dies, and then prints the error on its stderr and exits 1. So a daemon
-// calls Ready once it really serves, and init systems and scripts see
-// start-up errors. Daemon returns an error only when it could not start a
-// daemon at all (the lock is held, or exec failed).
+// dies, and then prints the error on its stderr and exits 1. Until then,
+// what the daemon (and any child it starts) writes on its stdout and stderr
+// comes out on the starting command's stdout and stderr, so that whatever a
+// daemon says before it is ready reaches the terminal or init system: a
+// message printed before os.Exit, a Go panic, a log line. Once the starting
+// command is gone, the daemon sends each line of its stdout and stderr to
+// syslog (/dev/log, facility daemon) at the priority of a leading "<N>",
+// as [NewStderrHandler] writes them, or info; without /dev/log the lines
+// are dropped. So a daemon calls Ready once it really serves, and init
+// systems and scripts see start-up errors. Daemon returns an error only
+// when it could not start a daemon at all (the lock is held, or exec
+// failed).
 //
 // Without cgo (CGO_ENABLED=0) there is no shim: Daemon starts one child with
 // setsid through os.StartProcess instead. The API and the readiness protocol
@@ -76,15 +86,20 @@ func DaemonLock() *LockFile {
 // daemonState is what this process inherited as a daemon: process-wide by
 // nature, set once at start-up and consumed by Daemon, Ready and Fail.
 type daemonState struct {
-	mu       sync.Mutex
-	readyFD  int // write end of the readiness pipe, or -1
-	lockFD   int // inherited lock file, or -1
-	lockPath string
-	ready    *os.File
-	lock     *LockFile
-	adopted  bool
-	daemon   bool
-	err      error // set when the shim should have run and did not
+	mu           sync.Mutex
+	readyFD      int // write end of the readiness pipe, or -1
+	lockFD       int // inherited lock file, or -1
+	outFD, errFD int // read ends of the pipes that are fds 1 and 2, or -1
+	lockPath     string
+	syslogPath   string // where output goes once the starter is gone
+	ready        *os.File
+	sent         bool          // a verdict went on the readiness pipe
+	gone         chan struct{} // closed once the starting process is gone
+	relayOnce    sync.Once
+	lock         *LockFile
+	adopted      bool
+	daemon       bool
+	err          error // set when the shim should have run and did not
 }
 
 var inherited = startState()

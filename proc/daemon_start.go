@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -32,7 +31,7 @@ func daemonize(cfg daemonConfig) error {
 		}
 		lock = l
 	}
-	p, r, err := startChild(cfg, lock)
+	p, st, err := startChild(cfg, lock)
 	if lock != nil {
 		lock.f.Close() // the daemon holds the lock from here on
 	}
@@ -47,62 +46,57 @@ func daemonize(cfg daemonConfig) error {
 	} else {
 		p.Release()
 	}
-	os.Exit(waitVerdict(r))
+	os.Exit(st.wait())
 	return nil
 }
 
-// startChild starts /proc/self/exe with the readiness pipe as fd 3 and the
-// lock as fd 4, and returns the process and the pipe's read end.
-func startChild(cfg daemonConfig, lock *LockFile) (*os.Process, *os.File, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, err
+// startChild starts /proc/self/exe with the readiness pipe as fd 3, the lock
+// as fd 4, /dev/null as fd 0 and pipes as fds 1 and 2, whose read ends it
+// passes too, for the daemon to read once this process is gone. It returns
+// the process and this process's read ends.
+func startChild(cfg daemonConfig, lock *LockFile) (_ *os.Process, _ *starter, err error) {
+	var st starter
+	var ours [3]*os.File // write ends: the child's copies are the ones that count
+	defer func() {
+		for _, f := range ours {
+			if f != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			st.close()
+		}
+	}()
+	for i, r := range []**os.File{&st.ready, &st.out, &st.errs} {
+		if *r, ours[i], err = os.Pipe(); err != nil {
+			return nil, nil, err
+		}
 	}
-	defer w.Close()
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
-		r.Close()
 		return nil, nil, err
 	}
 	defer null.Close()
-	files := []*os.File{null, null, null, w}
+	files := []*os.File{null, ours[1], ours[2], ours[0]}
 	m := marker{writeFD: 3, lockFD: -1, umask: uint32(cfg.umask)}
 	if lock != nil {
 		files, m.lockFD = append(files, lock.f), 4
 	}
+	m.outFD, m.errFD = len(files), len(files)+1
+	files = append(files, st.out, st.errs)
 	env := withMarker(os.Environ(), m, cfg.pidFile)
 	// Fds this process inherited without close-on-exec would pass into the
 	// child: mark them all (this process only waits and exits from here);
-	// StartProcess's dup2 into 0-4 clears the flag on the ones passed on.
+	// StartProcess's dup2 into 0-6 clears the flag on the ones passed on.
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	old := syscall.Umask(int(cfg.umask))
 	p, err := os.StartProcess("/proc/self/exe", os.Args, &os.ProcAttr{
-		Dir: "/", Env: env, Files: files,
+		Env: env, Files: files, // the daemon changes to "/" in Daemon
 		Sys: &syscall.SysProcAttr{Setsid: !csrc.Enabled}, // with cgo, the shim does it
 	})
 	syscall.Umask(old)
 	if err != nil {
-		r.Close()
 		return nil, nil, err
 	}
-	return p, r, nil
-}
-
-// waitVerdict reads the daemon's verdict from the readiness pipe, prints a
-// failure on stderr and returns the exit code for the starting process: "R"
-// is ready (0), "E" and a message is a failure (1), end of file with
-// neither means the daemon died before it was ready (1).
-func waitVerdict(r io.Reader) int {
-	buf := make([]byte, maxFailText+1)
-	n, _ := io.ReadAtLeast(r, buf, 1)
-	if n > 0 && buf[0] == 'R' {
-		return 0
-	}
-	if n > 0 && buf[0] == 'E' {
-		rest, _ := io.ReadFull(r, buf[n:])
-		os.Stderr.Write(append(buf[1:n+rest], '\n'))
-		return 1
-	}
-	os.Stderr.WriteString("release: the daemon exited before it was ready\n")
-	return 1
+	return p, &st, nil
 }

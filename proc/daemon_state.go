@@ -18,31 +18,51 @@ const (
 	lockPathEnv = "RELEASE_DAEMON_LOCK"
 )
 
-// marker is the parsed value of markerEnv, "1:W:L:M": format version 1,
-// the write end of the readiness pipe, the lock fd or -1, the umask in octal.
+// marker is the parsed value of markerEnv, "2:W:L:M:O:E": format version
+// 2, the write end of the readiness pipe, the lock fd or -1, the umask in
+// octal, and the read ends of the pipes the daemon's stdout and stderr are.
 type marker struct {
-	writeFD, lockFD int
-	umask           uint32
+	writeFD, lockFD, outFD, errFD int
+	umask                         uint32
 }
 
 func (m marker) String() string {
-	return fmt.Sprintf("1:%d:%d:%o", m.writeFD, m.lockFD, m.umask)
+	return fmt.Sprintf("2:%d:%d:%o:%d:%d", m.writeFD, m.lockFD, m.umask, m.outFD, m.errFD)
 }
 
 // parseMarker parses a marker and checks that its fds are what it says: a
 // stray or stale variable does nothing.
 func parseMarker(s string) (marker, bool) {
 	parts := strings.Split(s, ":")
-	if len(parts) != 4 || parts[0] != "1" {
+	if len(parts) != 6 || parts[0] != "2" {
 		return marker{}, false
 	}
-	w, err1 := strconv.Atoi(parts[1])
-	l, err2 := strconv.Atoi(parts[2])
-	mask, err3 := strconv.ParseUint(parts[3], 8, 32)
-	m := marker{writeFD: w, lockFD: l, umask: uint32(mask)}
-	ok := err1 == nil && err2 == nil && err3 == nil && mask <= 0o777 &&
-		isPipeEnd(m.writeFD, syscall.O_WRONLY) && (l == -1 || (l > 2 && l != w))
+	var fds [4]int
+	for i, p := range []string{parts[1], parts[2], parts[4], parts[5]} {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return marker{}, false
+		}
+		fds[i] = n
+	}
+	mask, err := strconv.ParseUint(parts[3], 8, 32)
+	m := marker{writeFD: fds[0], lockFD: fds[1], outFD: fds[2], errFD: fds[3], umask: uint32(mask)}
+	ok := err == nil && mask <= 0o777 && isPipeEnd(m.writeFD, syscall.O_WRONLY) &&
+		isPipeEnd(m.outFD, syscall.O_RDONLY) && isPipeEnd(m.errFD, syscall.O_RDONLY) &&
+		(m.lockFD == -1 || m.lockFD > 2) && distinctFDs(fds[:])
 	return m, ok
+}
+
+// distinctFDs reports whether the fds, -1s aside, differ.
+func distinctFDs(fds []int) bool {
+	for i, a := range fds {
+		for _, b := range fds[i+1:] {
+			if a != -1 && a == b {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isPipeEnd reports whether fd is an open pipe end opened with mode.
@@ -72,10 +92,11 @@ func withMarker(env []string, m marker, lockPath string) []string {
 // set means the shim did not run (internal linking): Daemon then reports
 // ErrNoShim to the starting process rather than run half-detached.
 func startState() *daemonState {
-	s := &daemonState{readyFD: -1, lockFD: -1, lockPath: os.Getenv(lockPathEnv)}
+	s := &daemonState{readyFD: -1, lockFD: -1, outFD: -1, errFD: -1,
+		lockPath: os.Getenv(lockPathEnv), syslogPath: "/dev/log"}
 	os.Unsetenv(lockPathEnv)
-	if fd, lock := shimFDs(); fd >= 0 {
-		s.daemon, s.readyFD, s.lockFD = true, fd, lock
+	if fd, lock, out, errs := shimFDs(); fd >= 0 {
+		s.daemon, s.readyFD, s.lockFD, s.outFD, s.errFD = true, fd, lock, out, errs
 		return s
 	}
 	m, ok := parseMarker(os.Getenv(markerEnv))
@@ -83,7 +104,7 @@ func startState() *daemonState {
 		return s
 	}
 	os.Unsetenv(markerEnv) // children must not daemonize again
-	s.daemon, s.readyFD, s.lockFD = true, m.writeFD, m.lockFD
+	s.daemon, s.readyFD, s.lockFD, s.outFD, s.errFD = true, m.writeFD, m.lockFD, m.outFD, m.errFD
 	if csrc.Enabled {
 		s.err = ErrNoShim
 	}

@@ -24,6 +24,7 @@ type daemonReport struct {
 	ThreadsAtFork       int
 	IsDaemon            bool
 	ReadyFD, LockFD     int
+	OutFD, ErrFD        int
 }
 
 func helperDaemon() int {
@@ -67,7 +68,7 @@ func selfReport() (daemonReport, error) {
 	// After "pid (comm) ": state ppid pgrp session tty_nr ...
 	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
 	rep := daemonReport{PID: os.Getpid(), FDs: map[string]string{}, ThreadsAtFork: threadsAtFork(), IsDaemon: IsDaemon(),
-		ReadyFD: inherited.readyFD, LockFD: inherited.lockFD}
+		ReadyFD: inherited.readyFD, LockFD: inherited.lockFD, OutFD: inherited.outFD, ErrFD: inherited.errFD}
 	rep.PGID, _ = strconv.Atoi(f[2])
 	rep.SID, _ = strconv.Atoi(f[3])
 	rep.TTY, _ = strconv.Atoi(f[4])
@@ -195,18 +196,25 @@ func TestDaemonShape(t *testing.T) {
 	checkDaemonFDs(t, rep)
 }
 
-// checkDaemonFDs checks fds 0-2 are /dev/null and nothing else is open but
-// the readiness pipe, the lock file and what the Go runtime opened itself.
+// checkDaemonFDs checks fd 0 is /dev/null, fds 1 and 2 are the pipes whose
+// read ends the daemon holds, and nothing else is open but the readiness
+// pipe, the lock file and what the Go runtime opened itself.
 func checkDaemonFDs(t *testing.T, rep daemonReport) {
 	t.Helper()
-	for _, fd := range []string{"0", "1", "2"} {
-		if rep.FDs[fd] != "/dev/null" {
-			t.Errorf("fd %s is %q, want /dev/null", fd, rep.FDs[fd])
+	if rep.FDs["0"] != "/dev/null" {
+		t.Errorf("fd 0 is %q, want /dev/null", rep.FDs["0"])
+	}
+	for fd, r := range map[string]int{"1": rep.OutFD, "2": rep.ErrFD} {
+		if got := rep.FDs[fd]; !strings.HasPrefix(got, "pipe:") || got != rep.FDs[strconv.Itoa(r)] {
+			t.Errorf("fd %s is %q, want the pipe whose read end is fd %d (%q)", fd, got, r, rep.FDs[strconv.Itoa(r)])
 		}
+	}
+	if rep.FDs["1"] == rep.FDs["2"] {
+		t.Errorf("fds 1 and 2 are the same pipe %s", rep.FDs["1"])
 	}
 	for fd, target := range rep.FDs {
 		n, _ := strconv.Atoi(fd)
-		ours := n <= 2 || n == rep.ReadyFD || n == rep.LockFD
+		ours := n <= 2 || n == rep.ReadyFD || n == rep.LockFD || n == rep.OutFD || n == rep.ErrFD
 		runtime := strings.HasPrefix(target, "anon_inode:") || // epoll, eventfd
 			strings.HasPrefix(target, "/sys/fs/cgroup/") || // GOMAXPROCS's limits
 			target == "" // the directory being listed, gone by the readlink
@@ -259,7 +267,8 @@ func TestDaemonDeathBeforeReadyIsReported(t *testing.T) {
 }
 
 func TestDaemonIgnoresStrayMarker(t *testing.T) {
-	for _, v := range []string{"1:5:-1:22", "1:1:-1:22", "1:2:-1:22", "junk", "2:3:-1:0", "1:3:4:999", "1:5:6:-1:22"} {
+	for _, v := range []string{"1:5:-1:22", "1:1:-1:22", "1:2:-1:22", "junk", "2:3:-1:0", "1:3:4:999", "1:5:6:-1:22",
+		"2:5:-1:22:6:7", "2:1:-1:22:0:0", "2:3:-1:22:3:3", "2:3:-1:999:4:5", "2:3:-1:22:4"} {
 		out, err := helperCommand(t, "daemon-stray", markerEnv+"="+v).Output()
 		if err != nil || string(out) != "not a daemon\n" {
 			t.Errorf("with %s=%q the program said %q, %v", markerEnv, v, out, err)

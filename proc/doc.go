@@ -60,7 +60,11 @@
 // for the daemon's [Ready] or [Fail] and exits 0 or 1 accordingly, printing
 // the daemon's error: init systems with Type=forking and shell scripts see
 // start-up failures, and with [PIDFile] the lock is held, with the daemon's
-// PID inside, before the starting command exits. [Ready] also notifies
+// PID inside, before the starting command exits. Until then, what the
+// daemon writes on stdout and stderr comes out on the starting command's,
+// even a panic or the last words of a daemon that exits before it is
+// ready; afterwards it goes to syslog, each line at the priority of its
+// "<N>" prefix ([NewStderrHandler]'s). [Ready] also notifies
 // systemd (Type=notify) when NOTIFY_SOCKET is set. Without cgo the same API
 // works through a single setsid child (documented on [Daemon]).
 //

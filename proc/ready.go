@@ -2,10 +2,15 @@ package proc
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxFailText bounds the error text sent to the starting process, so that
@@ -13,10 +18,12 @@ import (
 const maxFailText = 4000
 
 // Ready tells the process that started the daemon that start-up succeeded:
-// it exits 0, and the terminal or init system moves on. When NOTIFY_SOCKET
-// is set, Ready also sends READY=1 there (systemd's Type=notify), whether
-// or not the process is a daemon. Outside a daemon, and after the first
-// call, it does nothing else.
+// it prints what the daemon wrote on stdout and stderr so far and exits 0,
+// and the terminal or init system moves on. Ready returns once that process
+// is gone (or after 10 seconds), so what the daemon writes after Ready goes
+// to syslog (see [Daemon]). When NOTIFY_SOCKET is set, Ready also sends
+// READY=1 there (systemd's Type=notify), whether or not the process is a
+// daemon. Outside a daemon, and after the first call, it does nothing else.
 func Ready() error {
 	var err error
 	if sock := os.Getenv("NOTIFY_SOCKET"); sock != "" {
@@ -26,8 +33,9 @@ func Ready() error {
 }
 
 // Fail tells the process that started the daemon that start-up failed: it
-// prints err on its stderr and exits 1. The daemon should exit after Fail.
-// Outside a daemon, and after Ready or Fail, it does nothing.
+// prints what the daemon wrote so far, then err, on its stderr and exits 1.
+// Fail returns once that process is gone, as Ready does; the daemon should
+// exit then. Outside a daemon, and after Ready or Fail, it does nothing.
 func Fail(err error) {
 	text := "daemon failed"
 	if err != nil {
@@ -39,42 +47,60 @@ func Fail(err error) {
 	inherited.verdict("E" + text)
 }
 
-// verdict writes msg to the readiness pipe once, and closes it.
+// handoverWait bounds how long Ready and Fail wait for the starting process
+// to exit: one that is stopped must not hold the daemon up.
+const handoverWait = 10 * time.Second
+
+// verdict writes msg to the readiness pipe once, then waits until the
+// starting process is gone, so that what the daemon writes from then on
+// goes to syslog rather than to a terminal about to close.
 func (s *daemonState) verdict(msg string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.adopted && s.daemon {
 		s.adoptLocked()
 	}
-	return s.writeVerdictLocked(msg)
-}
-
-// writeVerdictLocked writes msg to the readiness pipe, if it is still
-// open, and closes it: the starting process hears one verdict only.
-func (s *daemonState) writeVerdictLocked(msg string) error {
-	if s.ready == nil {
-		return nil
+	err := s.writeVerdictLocked(msg)
+	gone := s.gone
+	s.mu.Unlock()
+	if gone == nil {
+		return err
 	}
-	_, err := s.ready.WriteString(msg)
-	err = errors.Join(err, s.ready.Close())
-	s.ready = nil
+	t := time.NewTimer(handoverWait)
+	defer t.Stop()
+	select {
+	case <-gone:
+	case <-t.C:
+		s.relay() // read the output beside the stuck starter: no writer blocks
+	}
 	return err
 }
 
-// adopt takes over what the daemon inherited: the lock file gets the
-// daemon's PID, and both fds become close-on-exec so that no child sees
-// them.
+// writeVerdictLocked writes msg to the readiness pipe, if no verdict went
+// there before and the starting process is still there to hear it.
+func (s *daemonState) writeVerdictLocked(msg string) error {
+	if s.ready == nil || s.sent {
+		return nil
+	}
+	s.sent = true
+	_, err := s.ready.WriteString(msg)
+	return err
+}
+
+// adopt takes over what the daemon inherited: the working directory
+// becomes "/", the lock file gets the daemon's PID, and the fds become
+// close-on-exec so that no child sees them. A failure goes to the
+// starting process too.
 func (s *daemonState) adopt() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.adoptLocked(); err != nil {
-		return err
+	err := s.adoptLocked()
+	if err == nil {
+		err = s.err
 	}
-	if s.err != nil { // tell the starting process too, and give up
-		s.writeVerdictLocked("E" + s.err.Error())
-		return s.err
+	if err != nil { // tell the starting process too, and give up
+		s.writeVerdictLocked("E" + err.Error())
 	}
-	return nil
+	return err
 }
 
 func (s *daemonState) adoptLocked() error {
@@ -86,6 +112,16 @@ func (s *daemonState) adoptLocked() error {
 	if s.readyFD >= 0 {
 		syscall.CloseOnExec(s.readyFD)
 		s.ready = os.NewFile(uintptr(s.readyFD), "readiness pipe")
+		s.gone = make(chan struct{})
+		go s.watchStarter(s.readyFD)
+	}
+	for _, fd := range []int{s.outFD, s.errFD} {
+		if fd >= 0 {
+			syscall.CloseOnExec(fd)
+		}
+	}
+	if err := os.Chdir("/"); err != nil {
+		return fmt.Errorf("proc: daemon: %w", err)
 	}
 	if s.lockFD < 0 {
 		return nil
@@ -93,6 +129,32 @@ func (s *daemonState) adoptLocked() error {
 	syscall.CloseOnExec(s.lockFD)
 	s.lock = &LockFile{path: s.lockPath, f: os.NewFile(uintptr(s.lockFD), s.lockPath)}
 	return s.lock.writePID(os.Getpid())
+}
+
+// watchStarter waits until the starting process is gone: the readiness
+// pipe then has no reader, which poll reports as POLLERR on its write end.
+// It closes the pipe and sends the daemon's stdout and stderr to syslog:
+// until then, that process alone reads them.
+func (s *daemonState) watchStarter(fd int) {
+	poll([]unix.PollFd{{Fd: int32(fd)}}, -1)
+	s.mu.Lock()
+	s.ready.Close()
+	s.ready = nil
+	s.mu.Unlock()
+	s.relay()
+	close(s.gone)
+}
+
+// relay starts copying the daemon's stdout and stderr to syslog, once.
+func (s *daemonState) relay() {
+	s.relayOnce.Do(func() {
+		sink := &syslogSink{path: s.syslogPath, tag: filepath.Base(os.Args[0]), pid: os.Getpid()}
+		for _, fd := range []int{s.outFD, s.errFD} {
+			if fd >= 0 {
+				go sink.copyLines(fd)
+			}
+		}
+	})
 }
 
 // notify sends one state line to systemd's notification socket. A name

@@ -183,18 +183,43 @@ func waitExit(cmd *exec.Cmd, d time.Duration) error {
 	}
 }
 
-// TestDaemonMode: `echod -d` returns once the workers are up, with the
-// daemon's PID in the lock file, and `releasectl stop` ends it cleanly.
+// TestDaemonMode: `echod -d` with the shipped settings (a fixed port)
+// returns once the workers are up, having printed the address the daemon
+// listens on, with the daemon's PID in the lock file; a second `echod -d`
+// fails with the lock's error, one on the same port with the bind error,
+// both on the terminal; `releasectl stop` ends the daemon cleanly.
 func TestDaemonMode(t *testing.T) {
 	su := newSetup(t, 2)
 	ctlBin, sock, lock := su.ctl, su.sock, su.lock
-	if out, err := exec.Command(su.echod, "-d", "-config", su.conf).CombinedOutput(); err != nil {
-		t.Fatalf("echod -d: %v\n%s", err, out)
+	conf, addr := shippedConfig(t, sock, lock)
+	code, stdout, stderr := startEchod(t, su.echod, conf)
+	t.Logf("echod -d: exit %d, stdout %q", code, stdout)
+	if code != 0 {
+		t.Fatalf("echod -d exited %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.HasPrefix(stdout, "echod: listening on "+addr+" ") {
+		t.Errorf("echod -d printed %q, want the configured address %s", stdout, addr)
 	}
 	b, _ := os.ReadFile(lock)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || syscall.Kill(pid, 0) != nil {
 		t.Fatalf("the lock file holds %q: no running daemon", b)
+	}
+	t.Cleanup(func() {
+		if running(pid) { // the test failed before it stopped the daemon
+			syscall.Kill(pid, syscall.SIGTERM)
+		}
+	})
+	if got := echo(t, listeningOn(t, strings.NewReader(stdout)), "daemon\n"); got != "DAEMON\n" {
+		t.Errorf("the daemon answered %q", got)
+	}
+	if code, _, stderr := startEchod(t, su.echod, conf); code != 1 || !strings.Contains(stderr, "held by another process (pid "+strconv.Itoa(pid)+")") {
+		t.Errorf("a second echod -d: exit %d, stderr %q; want 1 and the lock's holder", code, stderr)
+	}
+	other := strings.NewReplacer(sock, sock+"2", lock, lock+"2").Replace(readFile(t, conf))
+	os.WriteFile(conf+"2", []byte(other), 0o644)
+	if code, _, stderr := startEchod(t, su.echod, conf+"2"); code != 1 || !strings.Contains(stderr, "address already in use") {
+		t.Errorf("echod -d on a bound port: exit %d, stderr %q; want 1 and the daemon's bind error", code, stderr)
 	}
 	if out, err := exec.Command(ctlBin, "-socket", sock, "status").CombinedOutput(); err != nil || !strings.Contains(string(out), "worker") {
 		t.Fatalf("releasectl status: %v\n%s", err, out)
@@ -205,12 +230,78 @@ func TestDaemonMode(t *testing.T) {
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		_, err := os.Lstat(lock)
 		if errors.Is(err, os.ErrNotExist) && !running(pid) {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the daemon did not stop and remove its lock file")
 		}
 	}
+	if c, err := net.DialTimeout("tcp", addr, 10*time.Second); err == nil {
+		c.Close()
+		t.Errorf("%s still accepts after the daemon stopped: someone else listened there", addr)
+	}
+}
+
+// shippedConfig writes echod.conf beside this file into the test's
+// directory with its control socket and lock file there and its port
+// replaced by a free one, and returns the copy's name relative to that
+// directory, where echod runs, and the address it names.
+func shippedConfig(t *testing.T, sock, lock string) (name, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	var out strings.Builder
+	for line := range strings.Lines(readFile(t, "echod.conf")) {
+		key, _, _ := strings.Cut(line, "=")
+		switch strings.TrimSpace(key) {
+		case "listen":
+			line = `listen = "` + addr + "\"\n"
+		case "control":
+			line = `control = "` + sock + "\"\n"
+		case "lock":
+			line = `lock = "` + lock + "\"\n"
+		}
+		out.WriteString(line)
+	}
+	name = filepath.Join(filepath.Dir(lock), "shipped.conf")
+	if err := os.WriteFile(name, []byte(out.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name, addr
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// startEchod runs `echod -d -config conf` from conf's directory, naming
+// conf relatively (the daemon runs main again there), within 20 s.
+func startEchod(t *testing.T, echod, conf string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(echod, "-d", "-config", filepath.Base(conf))
+	cmd.Dir = filepath.Dir(conf)
+	var out, errs strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitExit(cmd, 20*time.Second); err != nil {
+		ee, ok := errors.AsType[*exec.ExitError](err)
+		if !ok {
+			t.Fatalf("echod -d: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	return code, out.String(), errs.String()
 }
 
 // running reports whether pid is a live process (not gone, not a zombie

@@ -18,6 +18,15 @@ import (
 // runMaster binds the port, starts the workers and the control socket, and
 // runs until stopped; it returns the process's exit code.
 func runMaster(s settings, daemon bool) int {
+	if daemon { // detach first: the daemon binds the port, once
+		if err := proc.Daemon(proc.PIDFile(s.Lock)); err != nil {
+			fmt.Fprintln(os.Stderr, "echod:", err)
+			return 1
+		}
+		if l := proc.DaemonLock(); l != nil {
+			defer l.Unlock() // removed even if echod fails before m.Run
+		}
+	}
 	log := slog.New(proc.NewStderrHandler(os.Stderr, &slog.HandlerOptions{Level: s.LogLevel}))
 	user := s.User
 	if os.Geteuid() != 0 {

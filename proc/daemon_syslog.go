@@ -1,0 +1,80 @@
+package proc
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// maxLogLine bounds one line sent to syslog; a longer one goes in pieces.
+const maxLogLine = 8 << 10
+
+// logDaemon is syslog's facility "daemon", shifted into a priority.
+const logDaemon = 3 << 3
+
+// syslogSink sends lines to the syslog socket at path, in the local format
+// ("<PRI>Mmm dd hh:mm:ss tag[pid]: text"), connecting when it has none:
+// without a socket there, lines are dropped.
+type syslogSink struct {
+	path, tag string
+	pid       int
+	mu        sync.Mutex
+	conn      net.Conn
+}
+
+// copyLines sends each line read from fd to syslog, until end of file.
+func (k *syslogSink) copyLines(fd int) {
+	syscall.SetNonblock(fd, true) // read through the poller, not a thread
+	f := os.NewFile(uintptr(fd), "daemon output")
+	defer f.Close()
+	r := bufio.NewReaderSize(f, maxLogLine)
+	for {
+		line, err := r.ReadSlice('\n')
+		if len(line) > 0 {
+			k.send(line)
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
+	}
+}
+
+// send writes one line at the priority of its leading "<N>", or info.
+func (k *syslogSink) send(line []byte) {
+	sev, text := linePriority(bytes.TrimSuffix(line, []byte("\n")))
+	if len(text) == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.conn == nil {
+		c, err := net.Dial("unixgram", k.path)
+		if err != nil {
+			return
+		}
+		k.conn = c
+	}
+	msg := fmt.Appendf(nil, "<%d>%s %s[%d]: %s", logDaemon|sev, time.Now().Format(time.Stamp), k.tag, k.pid, text)
+	if _, err := k.conn.Write(msg); err != nil {
+		k.conn.Close() // the next line connects again
+		k.conn = nil
+	}
+}
+
+// linePriority splits a leading "<N>" off line, N a syslog priority (0 to
+// 191), and returns N's severity and the rest; without one, info (6).
+func linePriority(line []byte) (int, []byte) {
+	end := bytes.IndexByte(line[:min(len(line), 5)], '>')
+	if len(line) > 0 && line[0] == '<' && end > 1 {
+		if n, err := strconv.Atoi(string(line[1:end])); err == nil && n >= 0 && n <= 191 {
+			return n & 7, line[end+1:]
+		}
+	}
+	return 6, line
+}
