@@ -17,6 +17,21 @@ var ErrClientClosed = errors.New("frame: client closed")
 // together in one writev, and responses are matched to callers in the
 // order their requests were written. The wire is unchanged: a request
 // frame, and in time its response frame.
+//
+// No goroutine of its own reads or writes: callers do, one writer and one
+// reader at a time (leader and followers). A caller that finds no one
+// writing writes the queue, and whatever queues meanwhile; a caller whose
+// request is in flight and finds no one reading reads, handing each
+// response to its caller, until its own comes. So a lone caller writes and
+// reads for itself, with no hand-off between goroutines.
+//
+// The one rule that keeps every caller served, with mu free and the
+// Client not failed: if some caller still waits for a response to a
+// request in flight, then a caller is reading, or one such caller (the
+// leader) has a wake-up on its way, or the only such caller is the writer,
+// who reads once it is done writing. Each step that can break it (a flush
+// putting callers in flight, a reader stopping, the leader giving up)
+// calls wakeReaderLocked, which mends it.
 type Client[Req, Resp any] struct {
 	c    *Conn
 	req  Codec[Req]
@@ -27,27 +42,32 @@ type Client[Req, Resp any] struct {
 	queued   []*waiter[Resp] // their callers, in the same order
 	spareP   [][]byte        // the last batch's slices, for reuse
 	spareW   []*waiter[Resp]
-	flushing bool        // a caller is writing; the rest queue
-	inflight queue[Resp] // written, awaiting responses, in order
-	err      error       // set once the connection failed
-	reading  bool
+	writer   *waiter[Resp] // the caller writing the queue; nil: none
+	inflight queue[Resp]   // written or being written, awaiting responses, in order
+	reading  bool          // a caller is reading responses
+	leader   *waiter[Resp] // woken to read, not yet awake; nil: none
+	err      error         // set once the connection failed
 
 	pool sync.Pool // of *waiter[Resp]
 }
 
 type waiter[Resp any] struct {
-	buf      []byte
-	done     chan result[Resp] // a result, and maybe first a turn to read
-	canceled bool              // guarded by Client.mu, as are the two below
-	answered bool              // its result is in done
-	turn     bool              // a turn to read is in done
+	buf  []byte
+	done chan result[Resp] // a wake-up, then a result: at most one of each
+
+	// Guarded by Client.mu.
+	sent     bool // its request is in flight
+	canceled bool // its caller gave up: its response is dropped
+	answered bool // its result is in done
+	woken    bool // a wake-up is in done
 }
 
-// result is a response for a caller, or (lead) its turn to read.
+// result is a response for a caller, or (wake) a wake-up: the caller
+// looks again at what it should do.
 type result[Resp any] struct {
 	resp Resp
 	err  error
-	lead bool
+	wake bool
 }
 
 // NewClient returns a Client on c. Calls read c themselves, one at a time:
@@ -67,55 +87,69 @@ func (cl *Client[Req, Resp]) Call(ctx context.Context, req Req) (Resp, error) {
 		cl.pool.Put(w)
 		return zero, fmt.Errorf("frame: encoding a request: %w", err)
 	}
-	if err := cl.enqueue(w); err != nil {
+	cl.mu.Lock()
+	if err := cl.err; err != nil {
+		cl.mu.Unlock()
 		cl.pool.Put(w)
 		return zero, err
+	}
+	w.sent, w.canceled, w.answered, w.woken = false, false, false, false
+	cl.pending, cl.queued = append(cl.pending, w.buf), append(cl.queued, w)
+	if cl.writer == nil {
+		cl.writer = w
+		cl.flushLocked(w)
 	}
 	return cl.await(ctx, w)
 }
 
-// await waits for w's response. There is no reading goroutine: a waiting
-// caller that finds no one reading reads itself (leader and followers),
-// handing each response to its caller, until its own arrives; then it
-// gives the turn to the next caller in flight. So a lone caller reads its
-// own response with no goroutine hand-off.
+// await waits for w's response, reading for everyone when its request is
+// in flight and no one else reads. The caller holds mu; await releases it.
 func (cl *Client[Req, Resp]) await(ctx context.Context, w *waiter[Resp]) (Resp, error) {
+	var zero Resp
 	for {
-		cl.mu.Lock()
-		if !cl.reading && !w.answered && cl.err == nil {
+		if cl.leader == w {
+			cl.leader = nil
+		}
+		if !cl.reading && w.sent && !w.answered && cl.err == nil {
 			cl.reading = true
 			cl.mu.Unlock()
 			err := cl.readFor(ctx, w)
 			cl.mu.Lock()
 			cl.reading = false
-			if err != nil && ctx.Err() == nil {
+			if err != nil && ctx.Err() != nil {
+				cl.cancelLocked(w)
+				cl.mu.Unlock()
+				return zero, ctx.Err()
+			}
+			if err != nil {
 				cl.failLocked(err)
 			}
-			cl.passTurnLocked()
+			cl.wakeReaderLocked()
 		}
 		cl.mu.Unlock()
 		select {
 		case r := <-w.done:
-			if r.lead {
+			if r.wake {
 				cl.mu.Lock()
-				w.turn = false
-				cl.mu.Unlock()
+				w.woken = false
 				continue
 			}
 			cl.pool.Put(w)
 			return r.resp, r.err
 		case <-ctx.Done():
 			cl.mu.Lock()
-			w.canceled = true // its response is dropped; w is not reused
-			if w.turn {       // a turn it will not take goes on
-				w.turn = false
-				cl.passTurnLocked()
-			}
+			cl.cancelLocked(w)
 			cl.mu.Unlock()
-			var zero Resp
 			return zero, ctx.Err()
 		}
 	}
+}
+
+// cancelLocked gives up w's wait: its response is dropped, and w is not
+// reused. If it was the leader, another caller is woken.
+func (cl *Client[Req, Resp]) cancelLocked(w *waiter[Resp]) {
+	w.canceled = true
+	cl.wakeReaderLocked()
 }
 
 // readFor reads responses, handing each to its caller, until w has its
@@ -149,20 +183,34 @@ func (cl *Client[Req, Resp]) answerLocked(w *waiter[Resp], r result[Resp]) {
 	}
 }
 
-// passTurnLocked wakes the first caller still waiting for a response to
-// read, if no one is reading.
-func (cl *Client[Req, Resp]) passTurnLocked() {
+// wakeReaderLocked mends the rule in Client's doc: if no one reads and no
+// leader is on its way, it wakes a caller waiting for a response to a
+// request in flight, the oldest, other than the writer (busy writing).
+// Any caller it wakes can read: readFor hands on the responses before its
+// own.
+func (cl *Client[Req, Resp]) wakeReaderLocked() {
 	if cl.reading || cl.err != nil {
 		return
 	}
+	if l := cl.leader; l != nil && !l.canceled && !l.answered {
+		return
+	}
+	cl.leader = nil
 	for _, w := range cl.inflight.live() {
-		if !w.canceled && !w.answered {
-			if !w.turn {
-				w.turn = true
-				w.done <- result[Resp]{lead: true}
-			}
+		if w != cl.writer && !w.canceled && !w.answered {
+			cl.leader = w
+			cl.wakeLocked(w)
 			return
 		}
+	}
+}
+
+// wakeLocked sends w a wake-up, unless one is already on its way: w looks
+// again at what it should do once it has it, so one is enough.
+func (cl *Client[Req, Resp]) wakeLocked(w *waiter[Resp]) {
+	if !w.woken {
+		w.woken = true
+		w.done <- result[Resp]{wake: true}
 	}
 }
 
@@ -170,28 +218,22 @@ func (cl *Client[Req, Resp]) getWaiter() *waiter[Resp] {
 	if w, ok := cl.pool.Get().(*waiter[Resp]); ok {
 		return w
 	}
-	return &waiter[Resp]{done: make(chan result[Resp], 2)} // a turn, then a result
+	return &waiter[Resp]{done: make(chan result[Resp], 2)} // a wake-up, then a result
 }
 
-// enqueue queues w's request; if no one is writing, the caller writes the
-// queue, and whatever queues meanwhile, itself.
-func (cl *Client[Req, Resp]) enqueue(w *waiter[Resp]) error {
-	cl.mu.Lock()
-	if cl.err != nil {
-		cl.mu.Unlock()
-		return cl.err
-	}
-	w.canceled, w.answered, w.turn = false, false, false
-	cl.pending, cl.queued = append(cl.pending, w.buf), append(cl.queued, w)
-	if cl.flushing {
-		cl.mu.Unlock()
-		return nil
-	}
-	cl.flushing = true
-	for len(cl.pending) > 0 {
+// flushLocked writes the queue, and whatever queues meanwhile, as the
+// writer w. Each batch is put in flight before it is written, since its
+// responses may come before the write returns; and since the reader may
+// have stopped before, a reader is woken for it. The caller holds mu.
+func (cl *Client[Req, Resp]) flushLocked(w *waiter[Resp]) {
+	for len(cl.pending) > 0 && cl.err == nil {
 		batch, who := cl.pending, cl.queued
 		cl.pending, cl.queued = cl.spareP[:0], cl.spareW[:0]
+		for _, q := range who {
+			q.sent = true
+		}
 		cl.inflight.push(who)
+		cl.wakeReaderLocked()
 		cl.mu.Unlock()
 		err := cl.c.WriteBatch(batch...)
 		cl.mu.Lock()
@@ -203,9 +245,9 @@ func (cl *Client[Req, Resp]) enqueue(w *waiter[Resp]) error {
 		clear(who)
 		cl.spareP, cl.spareW = batch[:0], who[:0]
 	}
-	cl.flushing = false
-	cl.mu.Unlock()
-	return nil
+	if cl.writer == w {
+		cl.writer = nil
+	}
 }
 
 // failLocked fails the Client for good, and every caller waiting.
