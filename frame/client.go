@@ -25,13 +25,22 @@ var ErrClientClosed = errors.New("frame: client closed")
 // response to its caller, until its own comes. So a lone caller writes and
 // reads for itself, with no hand-off between goroutines.
 //
-// The one rule that keeps every caller served, with mu free and the
-// Client not failed: if some caller still waits for a response to a
-// request in flight, then a caller is reading, or one such caller (the
-// leader) has a wake-up on its way, or the only such caller is the writer,
-// who reads once it is done writing. Each step that can break it (a flush
-// putting callers in flight, a reader stopping, the leader giving up)
-// calls wakeReaderLocked, which mends it.
+// Two rules keep every caller served; they hold whenever mu is free and
+// the Client has not failed:
+//
+//   - Writing: if requests are queued, one caller has the turn to write
+//     (writer): it is writing, or it is a queued caller with a wake-up on
+//     its way. Queued callers never gave up: one that does leaves the
+//     queue, and a writer whose context ends hands the turn on
+//     (passWriteLocked).
+//   - Reading: if some caller still waits for a response to a request in
+//     flight, then a caller is reading, or one such caller (the leader)
+//     has a wake-up on its way, or the only such caller is the writer, who
+//     reads once it is done writing. Each step that can break it (a flush
+//     putting callers in flight, a reader stopping, a caller giving up)
+//     calls wakeReaderLocked, which mends it. The reader's own request is
+//     in flight; if it is taken back out (unsendLocked), the reader is
+//     told to stop (nudgeLocked), since it may be the one to write it.
 type Client[Req, Resp any] struct {
 	c    *Conn
 	req  Codec[Req]
@@ -42,9 +51,10 @@ type Client[Req, Resp any] struct {
 	queued   []*waiter[Resp] // their callers, in the same order
 	spareP   [][]byte        // the last batch's slices, for reuse
 	spareW   []*waiter[Resp]
-	writer   *waiter[Resp] // the caller writing the queue; nil: none
+	writer   *waiter[Resp] // has the turn to write; nil: none
 	inflight queue[Resp]   // written or being written, awaiting responses, in order
-	reading  bool          // a caller is reading responses
+	reader   *waiter[Resp] // the caller reading responses; nil: none
+	nudged   bool          // the reader was told to stop: see nudgeLocked
 	leader   *waiter[Resp] // woken to read, not yet awake; nil: none
 	err      error         // set once the connection failed
 
@@ -76,11 +86,19 @@ func NewClient[Req, Resp any](c *Conn, req Codec[Req], resp Codec[Resp]) *Client
 	return &Client[Req, Resp]{c: c, req: req, resp: resp}
 }
 
-// Call sends req and waits for its response, or for ctx to be done, which
-// returns ctx.Err() (the response, when it comes, is dropped). A failed
-// connection fails every waiting Call with [ErrClientClosed] and the cause.
+// Call sends req and waits for its response. It gives up when ctx is
+// done, returning ctx.Err(), at any step: queued behind other requests,
+// writing (the peer may not read), or waiting for the response, which is
+// then dropped when it comes. A request still queued when ctx ends never
+// goes out; one in a write under way may. A failed connection fails every
+// waiting Call with [ErrClientClosed] and the cause; so does a request
+// cut short by its caller's cancellation ([ErrWriteCut]), since the
+// stream is then unusable.
 func (cl *Client[Req, Resp]) Call(ctx context.Context, req Req) (Resp, error) {
 	var zero Resp
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
 	w := cl.getWaiter()
 	var err error
 	if w.buf, err = cl.req.Append(w.buf[:0], req); err != nil {
@@ -97,34 +115,30 @@ func (cl *Client[Req, Resp]) Call(ctx context.Context, req Req) (Resp, error) {
 	cl.pending, cl.queued = append(cl.pending, w.buf), append(cl.queued, w)
 	if cl.writer == nil {
 		cl.writer = w
-		cl.flushLocked(w)
 	}
 	return cl.await(ctx, w)
 }
 
-// await waits for w's response, reading for everyone when its request is
-// in flight and no one else reads. The caller holds mu; await releases it.
+// await writes the queue when w has the turn, reads for everyone when w's
+// request is in flight and no one else reads, and otherwise waits for a
+// result or a wake-up. The caller holds mu; await releases it.
 func (cl *Client[Req, Resp]) await(ctx context.Context, w *waiter[Resp]) (Resp, error) {
 	var zero Resp
 	for {
 		if cl.leader == w {
 			cl.leader = nil
 		}
-		if !cl.reading && w.sent && !w.answered && cl.err == nil {
-			cl.reading = true
-			cl.mu.Unlock()
-			err := cl.readFor(ctx, w)
-			cl.mu.Lock()
-			cl.reading = false
-			if err != nil && ctx.Err() != nil {
-				cl.cancelLocked(w)
+		if cl.writer == w && cl.err == nil {
+			if err := cl.flushLocked(ctx, w); err != nil {
 				cl.mu.Unlock()
-				return zero, ctx.Err()
+				return zero, err
 			}
-			if err != nil {
-				cl.failLocked(err)
+		}
+		if cl.reader == nil && w.sent && !w.answered && cl.err == nil {
+			if err := cl.readLocked(ctx, w); err != nil {
+				cl.mu.Unlock()
+				return zero, err
 			}
-			cl.wakeReaderLocked()
 		}
 		cl.mu.Unlock()
 		select {
@@ -146,63 +160,17 @@ func (cl *Client[Req, Resp]) await(ctx context.Context, w *waiter[Resp]) (Resp, 
 }
 
 // cancelLocked gives up w's wait: its response is dropped, and w is not
-// reused. If it was the leader, another caller is woken.
+// reused. A request not yet written leaves the queue; a turn to write or
+// to read that w will not take goes to another caller.
 func (cl *Client[Req, Resp]) cancelLocked(w *waiter[Resp]) {
 	w.canceled = true
+	if !w.sent {
+		cl.unqueueLocked(w)
+	}
+	if cl.writer == w {
+		cl.passWriteLocked()
+	}
 	cl.wakeReaderLocked()
-}
-
-// readFor reads responses, handing each to its caller, until w has its
-// own, ctx is done, or reading fails.
-func (cl *Client[Req, Resp]) readFor(ctx context.Context, w *waiter[Resp]) error {
-	for {
-		p, err := cl.c.ReadContext(ctx)
-		if err != nil {
-			return err
-		}
-		resp, derr := cl.resp.Decode(p) // p is valid until the next Read
-		cl.mu.Lock()
-		next := cl.inflight.pop()
-		if next == nil {
-			cl.mu.Unlock()
-			return errors.New("frame: a response with no request")
-		}
-		cl.answerLocked(next, result[Resp]{resp: resp, err: derr})
-		cl.mu.Unlock()
-		if next == w {
-			return nil
-		}
-	}
-}
-
-// answerLocked gives a caller its result, unless it gave up waiting.
-func (cl *Client[Req, Resp]) answerLocked(w *waiter[Resp], r result[Resp]) {
-	if !w.canceled && !w.answered {
-		w.answered = true
-		w.done <- r
-	}
-}
-
-// wakeReaderLocked mends the rule in Client's doc: if no one reads and no
-// leader is on its way, it wakes a caller waiting for a response to a
-// request in flight, the oldest, other than the writer (busy writing).
-// Any caller it wakes can read: readFor hands on the responses before its
-// own.
-func (cl *Client[Req, Resp]) wakeReaderLocked() {
-	if cl.reading || cl.err != nil {
-		return
-	}
-	if l := cl.leader; l != nil && !l.canceled && !l.answered {
-		return
-	}
-	cl.leader = nil
-	for _, w := range cl.inflight.live() {
-		if w != cl.writer && !w.canceled && !w.answered {
-			cl.leader = w
-			cl.wakeLocked(w)
-			return
-		}
-	}
 }
 
 // wakeLocked sends w a wake-up, unless one is already on its way: w looks
@@ -221,35 +189,6 @@ func (cl *Client[Req, Resp]) getWaiter() *waiter[Resp] {
 	return &waiter[Resp]{done: make(chan result[Resp], 2)} // a wake-up, then a result
 }
 
-// flushLocked writes the queue, and whatever queues meanwhile, as the
-// writer w. Each batch is put in flight before it is written, since its
-// responses may come before the write returns; and since the reader may
-// have stopped before, a reader is woken for it. The caller holds mu.
-func (cl *Client[Req, Resp]) flushLocked(w *waiter[Resp]) {
-	for len(cl.pending) > 0 && cl.err == nil {
-		batch, who := cl.pending, cl.queued
-		cl.pending, cl.queued = cl.spareP[:0], cl.spareW[:0]
-		for _, q := range who {
-			q.sent = true
-		}
-		cl.inflight.push(who)
-		cl.wakeReaderLocked()
-		cl.mu.Unlock()
-		err := cl.c.WriteBatch(batch...)
-		cl.mu.Lock()
-		if err != nil {
-			cl.failLocked(err)
-			break
-		}
-		clear(batch)
-		clear(who)
-		cl.spareP, cl.spareW = batch[:0], who[:0]
-	}
-	if cl.writer == w {
-		cl.writer = nil
-	}
-}
-
 // failLocked fails the Client for good, and every caller waiting.
 func (cl *Client[Req, Resp]) failLocked(err error) {
 	if cl.err == nil {
@@ -265,45 +204,20 @@ func (cl *Client[Req, Resp]) failLocked(err error) {
 	cl.queued, cl.pending = nil, nil
 }
 
-// queue is a FIFO of waiters that reuses its array.
-type queue[Resp any] struct {
-	ws   []*waiter[Resp]
-	head int
-}
-
-func (q *queue[Resp]) push(ws []*waiter[Resp]) {
-	if q.head > 0 && q.head >= len(q.ws)/2 { // move the live part to the front
-		n := copy(q.ws, q.ws[q.head:])
-		clear(q.ws[n:])
-		q.ws, q.head = q.ws[:n], 0
-	}
-	q.ws = append(q.ws, ws...)
-}
-
-// live returns the waiters in the queue, oldest first.
-func (q *queue[Resp]) live() []*waiter[Resp] { return q.ws[q.head:] }
-
-func (q *queue[Resp]) pop() *waiter[Resp] {
-	if q.head == len(q.ws) {
-		return nil
-	}
-	w := q.ws[q.head]
-	q.ws[q.head] = nil
-	q.head++
-	if q.head == len(q.ws) {
-		q.ws, q.head = q.ws[:0], 0
-	}
-	return w
-}
-
 // Send writes one request without waiting for its response: the
 // original's write_request. Do not mix it with Call on one Client.
 func (cl *Client[Req, Resp]) Send(req Req) error {
+	return cl.SendContext(context.Background(), req)
+}
+
+// SendContext is [Client.Send] that gives up when ctx is done, as
+// [Conn.WriteContext] does.
+func (cl *Client[Req, Resp]) SendContext(ctx context.Context, req Req) error {
 	p, err := cl.req.Append(nil, req)
 	if err != nil {
 		return fmt.Errorf("frame: encoding a request: %w", err)
 	}
-	return cl.c.Write(p)
+	return cl.c.WriteContext(ctx, p)
 }
 
 // Recv reads one response: the original's read_response. Do not mix it

@@ -12,6 +12,13 @@
 // before anything is allocated, keeps a peer from making the reader
 // allocate what it likes.
 //
+// Every call that can block has a form that gives up when a context ends
+// ([Conn.ReadContext], [Conn.WriteContext], [Conn.WriteBatchContext],
+// [Conn.WriteFilesContext], [Client.Call], [Client.SendContext], [Serve]),
+// returning ctx.Err(). A write canceled before any byte of its frame went
+// out leaves the Conn as it was; one canceled part way cuts the stream,
+// and the Conn then fails every write with [ErrWriteCut].
+//
 // Frames can carry open files over unix sockets ([Conn.WriteFiles],
 // [Conn.ReadFiles]) on a Conn that opted in with [AcceptFiles]; files that
 // arrive on any other Conn are closed, never leaked.

@@ -11,6 +11,11 @@ var (
 	// ErrClosed means the Conn was closed.
 	ErrClosed = errors.New("frame: use of closed connection")
 
+	// ErrWriteCut means a write whose context ended after part of a frame
+	// had gone out (see [Conn.WriteContext]): the stream is cut inside a
+	// frame, so every later write on the Conn returns it.
+	ErrWriteCut = errors.New("frame: a canceled write cut a frame short")
+
 	// ErrFilesRefused means WriteFiles or ReadFiles on a Conn that did not
 	// opt in with AcceptFiles, or whose connection is not a unix socket.
 	ErrFilesRefused = errors.New("frame: files are not accepted on this connection")

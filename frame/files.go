@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"context"
 	"encoding/binary"
 	"os"
 	"runtime"
@@ -15,6 +16,12 @@ import (
 // files are duplicated into the peer; the caller still owns its own, and
 // must keep them open until WriteFiles returns. Up to [fdpass.MaxFiles].
 func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
+	return c.WriteFilesContext(context.Background(), p, files...)
+}
+
+// WriteFilesContext is [Conn.WriteFiles] that gives up when ctx is done,
+// as [Conn.WriteContext] does.
+func (c *Conn) WriteFilesContext(ctx context.Context, p []byte, files ...*os.File) error {
 	if c.uc == nil {
 		return ErrFilesRefused
 	}
@@ -28,8 +35,10 @@ func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
 	if err != nil {
 		return err
 	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	if err := c.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrite()
 	if c.werr != nil {
 		return c.werr
 	}
@@ -40,14 +49,17 @@ func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
 	if len(p) <= c.cfg.smallFrame {
 		c.wbuf, rest = append(c.wbuf, p...), nil
 	}
-	n, _, err := c.uc.WriteMsgUnix(c.wbuf, fdpass.AppendRights(nil, fds...), nil)
+	stop := c.watchWrite(ctx)
+	sent, _, err := c.uc.WriteMsgUnix(c.wbuf, fdpass.AppendRights(nil, fds...), nil)
 	runtime.KeepAlive(files)
-	if err != nil {
-		c.werr = err
-		return err
+	if err == nil {
+		c.pend = append(c.pendArr[:0], c.wbuf[sent:], rest)
+		var n int
+		n, err = c.writePend()
+		sent += n
 	}
-	c.pend = append(c.pendArr[:0], c.wbuf[n:], rest)
-	return c.flush()
+	c.unwatchWrite(stop)
+	return canceled(ctx, c.settle(ctx, err, sent))
 }
 
 // filesFDs reads the files' fds through SyscallConn, which, unlike Fd,

@@ -52,12 +52,14 @@ func (c *Conn) ReadContext(ctx context.Context) ([]byte, error) {
 	}
 	// Only ctx's own end moves the deadline: a deadline set from
 	// ctx.Deadline could fire a moment before ctx reports it is done.
-	stop := context.AfterFunc(ctx, func() { c.nc.SetReadDeadline(time.Unix(1, 0)) })
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	stop := context.AfterFunc(ctx, c.interruptR)
 	p, fds, err := c.next()
 	closeFDs(fds)
-	stop()
+	if !stop() {
+		<-c.rfired // see cancel.go
+	}
 	c.nc.SetReadDeadline(time.Time{})
 	if err != nil && ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		c.rerr = nil // the deadline was ours, not the stream's fault
