@@ -21,7 +21,9 @@
 //
 // Frames can carry open files over unix sockets ([Conn.WriteFiles],
 // [Conn.ReadFiles]) on a Conn that opted in with [AcceptFiles]; files that
-// arrive on any other Conn are closed, never leaked.
+// arrive on any other Conn are closed, never leaked. A frame whose files
+// the kernel could not all pass, as at the process's limit of open files,
+// is an error ([ErrFilesTruncated]), never a frame without them.
 //
 // On top, a typed layer, the original's Release_ipc functor as generics:
 // [Codec] turns values into payloads and back, [Client] makes calls

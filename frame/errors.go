@@ -16,6 +16,13 @@ var (
 	// frame, so every later write on the Conn returns it.
 	ErrWriteCut = errors.New("frame: a canceled write cut a frame short")
 
+	// ErrFilesTruncated means files sent with a frame did not all arrive:
+	// the kernel truncated them, as it does when the receiver is at its
+	// limit of open files. Read and ReadFiles return it for that frame,
+	// never the frame without its files, and for every read after; the
+	// files that did arrive are closed.
+	ErrFilesTruncated = errors.New("frame: files sent with a frame were truncated")
+
 	// ErrFilesRefused means WriteFiles or ReadFiles on a Conn that did not
 	// opt in with AcceptFiles, or whose connection is not a unix socket.
 	ErrFilesRefused = errors.New("frame: files are not accepted on this connection")

@@ -81,7 +81,9 @@ func filesFDs(files []*os.File) ([]int, error) {
 // ReadFiles is [Conn.Read] returning also the files that came with the
 // frame, close-on-exec; the caller owns and closes them. On a Conn without
 // [AcceptFiles] it is [ErrFilesRefused]. Read, by contrast, closes the
-// files of a frame it returns.
+// files of a frame it returns. A frame whose files the kernel could not
+// all pass, as when this process is at its limit of open files, is never
+// returned without them: both return [ErrFilesTruncated] instead.
 func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
 	if c.uc == nil {
 		return nil, nil, ErrFilesRefused
@@ -103,19 +105,26 @@ func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
 // bytes. The kernel ends a read after the bytes that carried fds, and those
 // bytes begin with the header of the frame they belong to: so the fds
 // belong to the last frame that starts within this read.
+//
+// MSG_CTRUNC means the kernel could not pass every fd: the buffer was too
+// small (it holds fdpass.MaxFiles, the most one message can carry), or
+// this process is at its limit of open files, when no control message
+// comes at all. The run is then marked truncated, and its frame fails to
+// read with ErrFilesTruncated.
 func (c *Conn) recvFiles() (int, error) {
 	var oob [fdpass.MaxFiles*4 + 64]byte
 	n, oobn, flags, _, err := c.uc.ReadMsgUnix(c.mem[c.w:], oob[:])
-	if err != nil || oobn == 0 {
+	truncated := flags&unix.MSG_CTRUNC != 0
+	if err != nil || n == 0 || (oobn == 0 && !truncated) {
 		return n, err
 	}
-	start := c.base + int64(c.w)
 	fds, perr := fdpass.ParseRights(oob[:oobn], nil, fdpass.MaxFiles)
-	if perr != nil || flags&unix.MSG_CTRUNC != 0 {
+	if perr != nil || truncated {
 		closeFDs(fds)
-		return n, fdpass.ErrTruncated
+		fds, truncated = nil, true
 	}
-	c.rfiles.add(start, start+int64(n), fds)
+	start := c.base + int64(c.w)
+	c.rfiles.add(fileRun{start: start, end: start + int64(n), fds: fds, truncated: truncated})
 	return n, nil
 }
 
@@ -128,17 +137,18 @@ type fileQueue struct {
 type fileRun struct {
 	start, end int64
 	fds        []int
+	truncated  bool // some or all of its fds were lost
 }
 
-func (q *fileQueue) add(start, end int64, fds []int) {
-	q.q = append(q.q, fileRun{start, end, fds})
+func (q *fileQueue) add(run fileRun) {
+	q.q = append(q.q, run)
 }
 
 // take returns the fds of the frame at stream offset at, size bytes long,
 // and closes fds of runs the stream has passed without a frame to claim
 // them (which the kernel's rule above makes impossible from a sane peer).
-func (q *fileQueue) take(at, size int64) []int {
-	var got []int
+// truncated reports a run among them that lost fds.
+func (q *fileQueue) take(at, size int64) (got []int, truncated bool) {
 	for len(q.q) > 0 && q.q[0].start <= at {
 		run := q.q[0]
 		if at < run.end && at+size >= run.end {
@@ -148,9 +158,10 @@ func (q *fileQueue) take(at, size int64) []int {
 		} else {
 			closeFDs(run.fds)
 		}
+		truncated = truncated || run.truncated
 		q.q = q.q[1:]
 	}
-	return got
+	return got, truncated
 }
 
 func (q *fileQueue) closeAll() {

@@ -90,7 +90,12 @@ func (c *Conn) next() ([]byte, []int, error) {
 		return nil, nil, c.fail(err, false)
 	}
 	start := c.r + HeaderSize
-	files := c.rfiles.take(c.base+int64(c.r), int64(HeaderSize+n))
+	files, truncated := c.rfiles.take(c.base+int64(c.r), int64(HeaderSize+n))
+	if truncated { // never a frame without the files it was sent with
+		closeFDs(files)
+		c.rerr = ErrFilesTruncated
+		return nil, nil, c.rerr
+	}
 	c.r = start + n
 	return c.mem[start : start+n : start+n], files, nil
 }
