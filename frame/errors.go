@@ -23,6 +23,12 @@ var (
 	// files that did arrive are closed.
 	ErrFilesTruncated = errors.New("frame: files sent with a frame were truncated")
 
+	// ErrTooManyFiles means a peer sent more files with one frame than
+	// fdpass.MaxFiles, the most WriteFiles sends, perhaps in pieces of a
+	// frame it never ends. The read fails, every file that arrived is
+	// closed, and the connection is closed.
+	ErrTooManyFiles = errors.New("frame: too many files for one frame")
+
 	// ErrFilesRefused means WriteFiles or ReadFiles on a Conn that did not
 	// opt in with AcceptFiles, or whose connection is not a unix socket.
 	ErrFilesRefused = errors.New("frame: files are not accepted on this connection")

@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -125,7 +126,35 @@ func (c *Conn) recvFiles() (int, error) {
 	}
 	start := c.base + int64(c.w)
 	c.rfiles.add(fileRun{start: start, end: start + int64(n), fds: fds, truncated: truncated})
+	if held := c.filesHeld(c.w + n); held > fdpass.MaxFiles {
+		c.rfiles.closeAll()
+		c.nc.Close()
+		return 0, fmt.Errorf("%w (%d > %d)", ErrTooManyFiles, held, fdpass.MaxFiles)
+	}
 	return n, nil
+}
+
+// filesHeld counts the fds queued for the frame being read, at mem[r:],
+// with mem[:w] read: those of the runs that end within it, whichever frame
+// the kernel's rule gives them to. Until its header is in, the frame spans
+// at least that.
+//
+// A peer that sends a frame's files in pieces, and never ends the frame,
+// would make the reader hold any number of fds: one frame may carry
+// fdpass.MaxFiles, as WriteFiles sends them, and no more.
+func (c *Conn) filesHeld(w int) int {
+	at := c.base + int64(c.r)
+	end := at + HeaderSize
+	if w-c.r >= HeaderSize {
+		end += int64(binary.BigEndian.Uint32(c.mem[c.r:]))
+	}
+	n := 0
+	for _, run := range c.rfiles.q {
+		if at < run.end && run.end <= end {
+			n += len(run.fds)
+		}
+	}
+	return n
 }
 
 // fileQueue holds fds that arrived with the bytes from start to end of the

@@ -2,6 +2,7 @@ package frame_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/release-daemon/release/fdpass"
 	"github.com/release-daemon/release/frame"
@@ -199,4 +201,72 @@ func truncatedAtLimit(t *testing.T, trials, sent, room int) (detected, fdless in
 		b.Close()
 	}
 	return detected, fdless, other, testenv.OpenFDs(t) - before
+}
+
+// TestFilesHeldForOneFrameAreBounded: a peer sends a frame's header, then
+// 50 pieces of it with 10 files each, and never ends the frame. The reader
+// must not hold the 500 files: past fdpass.MaxFiles for one frame the read
+// fails with ErrTooManyFiles and every file is closed. A frame with
+// exactly fdpass.MaxFiles files still arrives whole.
+func TestFilesHeldForOneFrameAreBounded(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	ten := make([]*os.File, 10)
+	for i := range ten {
+		ten[i] = null
+	}
+	rawA, rawB := unixPair(t)
+	defer rawA.Close()
+	b := frame.New(rawB, frame.AcceptFiles, frame.MaxFrame(1<<20))
+	defer b.Close()
+	before := openNulls(t)
+	if _, err := rawA.Write(binary.BigEndian.AppendUint32(nil, 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if err := fdpass.Send(rawA, make([]byte, 100), ten...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.SetReadDeadline(time.Now().Add(2 * time.Second)) // the frame never ends
+	_, files, err := b.ReadFiles()
+	held := openNulls(t) - before
+	t.Logf("a frame sent in 50 pieces with 10 files each: %v, %d files returned, %d of them held", err, len(files), held)
+	if !errors.Is(err, frame.ErrTooManyFiles) || len(files) != 0 || held != 0 {
+		t.Fatalf("want ErrTooManyFiles and 0 fds held")
+	}
+
+	a, c := pair(t, frame.AcceptFiles)
+	most := make([]*os.File, fdpass.MaxFiles)
+	for i := range most {
+		most[i] = null
+	}
+	go a.WriteFiles([]byte("the most"), most...)
+	p, got, err := c.ReadFiles()
+	for _, f := range got {
+		f.Close()
+	}
+	if err != nil || string(p) != "the most" || len(got) != fdpass.MaxFiles {
+		t.Fatalf("a frame with %d files: %q, %d files, %v", fdpass.MaxFiles, p, len(got), err)
+	}
+}
+
+// openNulls counts this process's fds open on /dev/null: the files the
+// tests send are all /dev/null, and the connection's own fds are not.
+func openNulls(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if target, _ := os.Readlink("/proc/self/fd/" + e.Name()); target == os.DevNull {
+			n++
+		}
+	}
+	return n
 }
