@@ -17,6 +17,30 @@ var ErrClientClosed = errors.New("frame: client closed")
 // together in one writev, and responses are matched to callers in the
 // order their requests were written. The wire is unchanged: a request
 // frame, and in time its response frame.
+//
+// No goroutine of its own reads or writes: callers do, one writer and one
+// reader at a time (leader and followers). A caller that finds no one
+// writing writes the queue, and whatever queues meanwhile; a caller whose
+// request is in flight and finds no one reading reads, handing each
+// response to its caller, until its own comes. So a lone caller writes and
+// reads for itself, with no hand-off between goroutines.
+//
+// Two rules keep every caller served; they hold whenever mu is free and
+// the Client has not failed:
+//
+//   - Writing: if requests are queued, one caller has the turn to write
+//     (writer): it is writing, or it is a queued caller with a wake-up on
+//     its way. Queued callers never gave up: one that does leaves the
+//     queue, and a writer whose context ends hands the turn on
+//     (passWriteLocked).
+//   - Reading: if some caller still waits for a response to a request in
+//     flight, then a caller is reading, or one such caller (the leader)
+//     has a wake-up on its way, or the only such caller is the writer, who
+//     reads once it is done writing. Each step that can break it (a flush
+//     putting callers in flight, a reader stopping, a caller giving up)
+//     calls wakeReaderLocked, which mends it. The reader's own request is
+//     in flight; if it is taken back out (unsendLocked), the reader is
+//     told to stop (nudgeLocked), since it may be the one to write it.
 type Client[Req, Resp any] struct {
 	c    *Conn
 	req  Codec[Req]
@@ -27,27 +51,33 @@ type Client[Req, Resp any] struct {
 	queued   []*waiter[Resp] // their callers, in the same order
 	spareP   [][]byte        // the last batch's slices, for reuse
 	spareW   []*waiter[Resp]
-	flushing bool        // a caller is writing; the rest queue
-	inflight queue[Resp] // written, awaiting responses, in order
-	err      error       // set once the connection failed
-	reading  bool
+	writer   *waiter[Resp] // has the turn to write; nil: none
+	inflight queue[Resp]   // written or being written, awaiting responses, in order
+	reader   *waiter[Resp] // the caller reading responses; nil: none
+	nudged   bool          // the reader was told to stop: see nudgeLocked
+	leader   *waiter[Resp] // woken to read, not yet awake; nil: none
+	err      error         // set once the connection failed
 
 	pool sync.Pool // of *waiter[Resp]
 }
 
 type waiter[Resp any] struct {
-	buf      []byte
-	done     chan result[Resp] // a result, and maybe first a turn to read
-	canceled bool              // guarded by Client.mu, as are the two below
-	answered bool              // its result is in done
-	turn     bool              // a turn to read is in done
+	buf  []byte
+	done chan result[Resp] // a wake-up, then a result: at most one of each
+
+	// Guarded by Client.mu.
+	sent     bool // its request is in flight
+	canceled bool // its caller gave up: its response is dropped
+	answered bool // its result is in done
+	woken    bool // a wake-up is in done
 }
 
-// result is a response for a caller, or (lead) its turn to read.
+// result is a response for a caller, or (wake) a wake-up: the caller
+// looks again at what it should do.
 type result[Resp any] struct {
 	resp Resp
 	err  error
-	lead bool
+	wake bool
 }
 
 // NewClient returns a Client on c. Calls read c themselves, one at a time:
@@ -56,113 +86,99 @@ func NewClient[Req, Resp any](c *Conn, req Codec[Req], resp Codec[Resp]) *Client
 	return &Client[Req, Resp]{c: c, req: req, resp: resp}
 }
 
-// Call sends req and waits for its response, or for ctx to be done, which
-// returns ctx.Err() (the response, when it comes, is dropped). A failed
-// connection fails every waiting Call with [ErrClientClosed] and the cause.
+// Call sends req and waits for its response. It gives up when ctx is
+// done, returning ctx.Err(), at any step: queued behind other requests,
+// writing (the peer may not read), or waiting for the response, which is
+// then dropped when it comes. A request still queued when ctx ends never
+// goes out; one in a write under way may. A failed connection fails every
+// waiting Call with [ErrClientClosed] and the cause; so does a request
+// cut short by its caller's cancellation ([ErrWriteCut]), since the
+// stream is then unusable.
 func (cl *Client[Req, Resp]) Call(ctx context.Context, req Req) (Resp, error) {
 	var zero Resp
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
 	w := cl.getWaiter()
 	var err error
 	if w.buf, err = cl.req.Append(w.buf[:0], req); err != nil {
 		cl.pool.Put(w)
 		return zero, fmt.Errorf("frame: encoding a request: %w", err)
 	}
-	if err := cl.enqueue(w); err != nil {
+	cl.mu.Lock()
+	if err := cl.err; err != nil {
+		cl.mu.Unlock()
 		cl.pool.Put(w)
 		return zero, err
+	}
+	w.sent, w.canceled, w.answered, w.woken = false, false, false, false
+	cl.pending, cl.queued = append(cl.pending, w.buf), append(cl.queued, w)
+	if cl.writer == nil {
+		cl.writer = w
 	}
 	return cl.await(ctx, w)
 }
 
-// await waits for w's response. There is no reading goroutine: a waiting
-// caller that finds no one reading reads itself (leader and followers),
-// handing each response to its caller, until its own arrives; then it
-// gives the turn to the next caller in flight. So a lone caller reads its
-// own response with no goroutine hand-off.
+// await writes the queue when w has the turn, reads for everyone when w's
+// request is in flight and no one else reads, and otherwise waits for a
+// result or a wake-up. The caller holds mu; await releases it.
 func (cl *Client[Req, Resp]) await(ctx context.Context, w *waiter[Resp]) (Resp, error) {
+	var zero Resp
 	for {
-		cl.mu.Lock()
-		if !cl.reading && !w.answered && cl.err == nil {
-			cl.reading = true
-			cl.mu.Unlock()
-			err := cl.readFor(ctx, w)
-			cl.mu.Lock()
-			cl.reading = false
-			if err != nil && ctx.Err() == nil {
-				cl.failLocked(err)
+		if cl.leader == w {
+			cl.leader = nil
+		}
+		if cl.writer == w && cl.err == nil {
+			if err := cl.flushLocked(ctx, w); err != nil {
+				cl.mu.Unlock()
+				return zero, err
 			}
-			cl.passTurnLocked()
+		}
+		if cl.reader == nil && w.sent && !w.answered && cl.err == nil {
+			if err := cl.readLocked(ctx, w); err != nil {
+				cl.mu.Unlock()
+				return zero, err
+			}
 		}
 		cl.mu.Unlock()
 		select {
 		case r := <-w.done:
-			if r.lead {
+			if r.wake {
 				cl.mu.Lock()
-				w.turn = false
-				cl.mu.Unlock()
+				w.woken = false
 				continue
 			}
 			cl.pool.Put(w)
 			return r.resp, r.err
 		case <-ctx.Done():
 			cl.mu.Lock()
-			w.canceled = true // its response is dropped; w is not reused
-			if w.turn {       // a turn it will not take goes on
-				w.turn = false
-				cl.passTurnLocked()
-			}
+			cl.cancelLocked(w)
 			cl.mu.Unlock()
-			var zero Resp
 			return zero, ctx.Err()
 		}
 	}
 }
 
-// readFor reads responses, handing each to its caller, until w has its
-// own, ctx is done, or reading fails.
-func (cl *Client[Req, Resp]) readFor(ctx context.Context, w *waiter[Resp]) error {
-	for {
-		p, err := cl.c.ReadContext(ctx)
-		if err != nil {
-			return err
-		}
-		resp, derr := cl.resp.Decode(p) // p is valid until the next Read
-		cl.mu.Lock()
-		next := cl.inflight.pop()
-		if next == nil {
-			cl.mu.Unlock()
-			return errors.New("frame: a response with no request")
-		}
-		cl.answerLocked(next, result[Resp]{resp: resp, err: derr})
-		cl.mu.Unlock()
-		if next == w {
-			return nil
-		}
+// cancelLocked gives up w's wait: its response is dropped, and w is not
+// reused. A request not yet written leaves the queue; a turn to write or
+// to read that w will not take goes to another caller.
+func (cl *Client[Req, Resp]) cancelLocked(w *waiter[Resp]) {
+	w.canceled = true
+	if !w.sent {
+		cl.unqueueLocked(w)
 	}
+	if cl.writer == w {
+		cl.passWriteLocked()
+	}
+	cl.wakeReaderLocked()
 }
 
-// answerLocked gives a caller its result, unless it gave up waiting.
-func (cl *Client[Req, Resp]) answerLocked(w *waiter[Resp], r result[Resp]) {
-	if !w.canceled && !w.answered {
-		w.answered = true
-		w.done <- r
-	}
-}
-
-// passTurnLocked wakes the first caller still waiting for a response to
-// read, if no one is reading.
-func (cl *Client[Req, Resp]) passTurnLocked() {
-	if cl.reading || cl.err != nil {
-		return
-	}
-	for _, w := range cl.inflight.live() {
-		if !w.canceled && !w.answered {
-			if !w.turn {
-				w.turn = true
-				w.done <- result[Resp]{lead: true}
-			}
-			return
-		}
+// wakeLocked sends w a wake-up, unless one is already on its way: w looks
+// again at what it should do once it has it, so one is enough.
+func (cl *Client[Req, Resp]) wakeLocked(w *waiter[Resp]) {
+	if !w.woken {
+		w.woken = true
+		w.done <- result[Resp]{wake: true}
 	}
 }
 
@@ -170,42 +186,7 @@ func (cl *Client[Req, Resp]) getWaiter() *waiter[Resp] {
 	if w, ok := cl.pool.Get().(*waiter[Resp]); ok {
 		return w
 	}
-	return &waiter[Resp]{done: make(chan result[Resp], 2)} // a turn, then a result
-}
-
-// enqueue queues w's request; if no one is writing, the caller writes the
-// queue, and whatever queues meanwhile, itself.
-func (cl *Client[Req, Resp]) enqueue(w *waiter[Resp]) error {
-	cl.mu.Lock()
-	if cl.err != nil {
-		cl.mu.Unlock()
-		return cl.err
-	}
-	w.canceled, w.answered, w.turn = false, false, false
-	cl.pending, cl.queued = append(cl.pending, w.buf), append(cl.queued, w)
-	if cl.flushing {
-		cl.mu.Unlock()
-		return nil
-	}
-	cl.flushing = true
-	for len(cl.pending) > 0 {
-		batch, who := cl.pending, cl.queued
-		cl.pending, cl.queued = cl.spareP[:0], cl.spareW[:0]
-		cl.inflight.push(who)
-		cl.mu.Unlock()
-		err := cl.c.WriteBatch(batch...)
-		cl.mu.Lock()
-		if err != nil {
-			cl.failLocked(err)
-			break
-		}
-		clear(batch)
-		clear(who)
-		cl.spareP, cl.spareW = batch[:0], who[:0]
-	}
-	cl.flushing = false
-	cl.mu.Unlock()
-	return nil
+	return &waiter[Resp]{done: make(chan result[Resp], 2)} // a wake-up, then a result
 }
 
 // failLocked fails the Client for good, and every caller waiting.
@@ -223,45 +204,20 @@ func (cl *Client[Req, Resp]) failLocked(err error) {
 	cl.queued, cl.pending = nil, nil
 }
 
-// queue is a FIFO of waiters that reuses its array.
-type queue[Resp any] struct {
-	ws   []*waiter[Resp]
-	head int
-}
-
-func (q *queue[Resp]) push(ws []*waiter[Resp]) {
-	if q.head > 0 && q.head >= len(q.ws)/2 { // move the live part to the front
-		n := copy(q.ws, q.ws[q.head:])
-		clear(q.ws[n:])
-		q.ws, q.head = q.ws[:n], 0
-	}
-	q.ws = append(q.ws, ws...)
-}
-
-// live returns the waiters in the queue, oldest first.
-func (q *queue[Resp]) live() []*waiter[Resp] { return q.ws[q.head:] }
-
-func (q *queue[Resp]) pop() *waiter[Resp] {
-	if q.head == len(q.ws) {
-		return nil
-	}
-	w := q.ws[q.head]
-	q.ws[q.head] = nil
-	q.head++
-	if q.head == len(q.ws) {
-		q.ws, q.head = q.ws[:0], 0
-	}
-	return w
-}
-
 // Send writes one request without waiting for its response: the
 // original's write_request. Do not mix it with Call on one Client.
 func (cl *Client[Req, Resp]) Send(req Req) error {
+	return cl.SendContext(context.Background(), req)
+}
+
+// SendContext is [Client.Send] that gives up when ctx is done, as
+// [Conn.WriteContext] does.
+func (cl *Client[Req, Resp]) SendContext(ctx context.Context, req Req) error {
 	p, err := cl.req.Append(nil, req)
 	if err != nil {
 		return fmt.Errorf("frame: encoding a request: %w", err)
 	}
-	return cl.c.Write(p)
+	return cl.c.WriteContext(ctx, p)
 }
 
 // Recv reads one response: the original's read_response. Do not mix it

@@ -27,27 +27,31 @@ type Conn struct {
 	rc  syscall.RawConn // nil: plain Read and Write on nc
 	cfg config
 
-	wmu     sync.Mutex
-	wbuf    []byte // small frames, coalesced
-	hdr     [HeaderSize]byte
-	pend    [][]byte // what is left to write
-	pendArr [][]byte // pend\'s array, reused
-	iov     []unix.Iovec
-	werr    error // sticky: a failed write leaves the stream cut
-	writeFn func(fd uintptr) bool
-	wn      int
-	wErrno  error
+	wlock      chan struct{} // the write lock, held while it holds a token
+	wbuf       []byte        // small frames, coalesced
+	hdr        [HeaderSize]byte
+	pend       [][]byte // what is left to write
+	pendArr    [][]byte // pend\'s array, reused
+	iov        []unix.Iovec
+	werr       error // sticky: a failed write leaves the stream cut
+	writeFn    func(fd uintptr) bool
+	wn         int
+	wErrno     error
+	wfired     chan struct{} // interruptW has run: see cancel.go
+	interruptW func()
 
-	rmu    sync.Mutex  // held by Read, so that Close frees nothing under it
-	rbuf   zbuf.Buffer // the read buffer, off the Go heap
-	mem    []byte      // rbuf's memory, all of it
-	r, w   int         // unread bytes are mem[r:w]
-	base   int64       // the stream offset of mem[0]
-	rerr   error       // sticky
-	readFn func(fd uintptr) bool
-	rn     int
-	rErrno error
-	rfiles fileQueue // files that arrived, by stream offset
+	rmu        sync.Mutex  // held by Read, so that Close frees nothing under it
+	rbuf       zbuf.Buffer // the read buffer, off the Go heap
+	mem        []byte      // rbuf's memory, all of it
+	r, w       int         // unread bytes are mem[r:w]
+	base       int64       // the stream offset of mem[0]
+	rerr       error       // sticky
+	readFn     func(fd uintptr) bool
+	rn         int
+	rErrno     error
+	rfiles     fileQueue     // files that arrived, by stream offset
+	rfired     chan struct{} // interruptR has run: see cancel.go
+	interruptR func()
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -67,8 +71,10 @@ func New(nc net.Conn, opts ...Option) *Conn {
 	if uc, ok := nc.(*net.UnixConn); ok && c.cfg.files {
 		c.uc = uc
 	}
-	c.writeFn = c.writev
-	c.readFn = c.read
+	c.wlock = make(chan struct{}, 1)
+	c.wfired, c.rfired = make(chan struct{}, 1), make(chan struct{}, 1)
+	c.writeFn, c.interruptW = c.writev, c.interruptWrite
+	c.readFn, c.interruptR = c.read, c.interruptRead
 	return c
 }
 

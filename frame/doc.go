@@ -12,9 +12,18 @@
 // before anything is allocated, keeps a peer from making the reader
 // allocate what it likes.
 //
+// Every call that can block has a form that gives up when a context ends
+// ([Conn.ReadContext], [Conn.WriteContext], [Conn.WriteBatchContext],
+// [Conn.WriteFilesContext], [Client.Call], [Client.SendContext], [Serve]),
+// returning ctx.Err(). A write canceled before any byte of its frame went
+// out leaves the Conn as it was; one canceled part way cuts the stream,
+// and the Conn then fails every write with [ErrWriteCut].
+//
 // Frames can carry open files over unix sockets ([Conn.WriteFiles],
 // [Conn.ReadFiles]) on a Conn that opted in with [AcceptFiles]; files that
-// arrive on any other Conn are closed, never leaked.
+// arrive on any other Conn are closed, never leaked. A frame whose files
+// the kernel could not all pass, as at the process's limit of open files,
+// is an error ([ErrFilesTruncated]), never a frame without them.
 //
 // On top, a typed layer, the original's Release_ipc functor as generics:
 // [Codec] turns values into payloads and back, [Client] makes calls

@@ -11,6 +11,24 @@ var (
 	// ErrClosed means the Conn was closed.
 	ErrClosed = errors.New("frame: use of closed connection")
 
+	// ErrWriteCut means a write whose context ended after part of a frame
+	// had gone out (see [Conn.WriteContext]): the stream is cut inside a
+	// frame, so every later write on the Conn returns it.
+	ErrWriteCut = errors.New("frame: a canceled write cut a frame short")
+
+	// ErrFilesTruncated means files sent with a frame did not all arrive:
+	// the kernel truncated them, as it does when the receiver is at its
+	// limit of open files. Read and ReadFiles return it for that frame,
+	// never the frame without its files, and for every read after; the
+	// files that did arrive are closed.
+	ErrFilesTruncated = errors.New("frame: files sent with a frame were truncated")
+
+	// ErrTooManyFiles means a peer sent more files with one frame than
+	// fdpass.MaxFiles, the most WriteFiles sends, perhaps in pieces of a
+	// frame it never ends. The read fails, every file that arrived is
+	// closed, and the connection is closed.
+	ErrTooManyFiles = errors.New("frame: too many files for one frame")
+
 	// ErrFilesRefused means WriteFiles or ReadFiles on a Conn that did not
 	// opt in with AcceptFiles, or whose connection is not a unix socket.
 	ErrFilesRefused = errors.New("frame: files are not accepted on this connection")

@@ -1,7 +1,9 @@
 package frame
 
 import (
+	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -15,6 +17,12 @@ import (
 // files are duplicated into the peer; the caller still owns its own, and
 // must keep them open until WriteFiles returns. Up to [fdpass.MaxFiles].
 func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
+	return c.WriteFilesContext(context.Background(), p, files...)
+}
+
+// WriteFilesContext is [Conn.WriteFiles] that gives up when ctx is done,
+// as [Conn.WriteContext] does.
+func (c *Conn) WriteFilesContext(ctx context.Context, p []byte, files ...*os.File) error {
 	if c.uc == nil {
 		return ErrFilesRefused
 	}
@@ -28,8 +36,10 @@ func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
 	if err != nil {
 		return err
 	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	if err := c.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrite()
 	if c.werr != nil {
 		return c.werr
 	}
@@ -40,14 +50,17 @@ func (c *Conn) WriteFiles(p []byte, files ...*os.File) error {
 	if len(p) <= c.cfg.smallFrame {
 		c.wbuf, rest = append(c.wbuf, p...), nil
 	}
-	n, _, err := c.uc.WriteMsgUnix(c.wbuf, fdpass.AppendRights(nil, fds...), nil)
+	stop := c.watchWrite(ctx)
+	sent, _, err := c.uc.WriteMsgUnix(c.wbuf, fdpass.AppendRights(nil, fds...), nil)
 	runtime.KeepAlive(files)
-	if err != nil {
-		c.werr = err
-		return err
+	if err == nil {
+		c.pend = append(c.pendArr[:0], c.wbuf[sent:], rest)
+		var n int
+		n, err = c.writePend()
+		sent += n
 	}
-	c.pend = append(c.pendArr[:0], c.wbuf[n:], rest)
-	return c.flush()
+	c.unwatchWrite(stop)
+	return canceled(ctx, c.settle(ctx, err, sent))
 }
 
 // filesFDs reads the files' fds through SyscallConn, which, unlike Fd,
@@ -69,7 +82,9 @@ func filesFDs(files []*os.File) ([]int, error) {
 // ReadFiles is [Conn.Read] returning also the files that came with the
 // frame, close-on-exec; the caller owns and closes them. On a Conn without
 // [AcceptFiles] it is [ErrFilesRefused]. Read, by contrast, closes the
-// files of a frame it returns.
+// files of a frame it returns. A frame whose files the kernel could not
+// all pass, as when this process is at its limit of open files, is never
+// returned without them: both return [ErrFilesTruncated] instead.
 func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
 	if c.uc == nil {
 		return nil, nil, ErrFilesRefused
@@ -91,20 +106,55 @@ func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
 // bytes. The kernel ends a read after the bytes that carried fds, and those
 // bytes begin with the header of the frame they belong to: so the fds
 // belong to the last frame that starts within this read.
+//
+// MSG_CTRUNC means the kernel could not pass every fd: the buffer was too
+// small (it holds fdpass.MaxFiles, the most one message can carry), or
+// this process is at its limit of open files, when no control message
+// comes at all. The run is then marked truncated, and its frame fails to
+// read with ErrFilesTruncated.
 func (c *Conn) recvFiles() (int, error) {
 	var oob [fdpass.MaxFiles*4 + 64]byte
 	n, oobn, flags, _, err := c.uc.ReadMsgUnix(c.mem[c.w:], oob[:])
-	if err != nil || oobn == 0 {
+	truncated := flags&unix.MSG_CTRUNC != 0
+	if err != nil || n == 0 || (oobn == 0 && !truncated) {
 		return n, err
 	}
-	start := c.base + int64(c.w)
 	fds, perr := fdpass.ParseRights(oob[:oobn], nil, fdpass.MaxFiles)
-	if perr != nil || flags&unix.MSG_CTRUNC != 0 {
+	if perr != nil || truncated {
 		closeFDs(fds)
-		return n, fdpass.ErrTruncated
+		fds, truncated = nil, true
 	}
-	c.rfiles.add(start, start+int64(n), fds)
+	start := c.base + int64(c.w)
+	c.rfiles.add(fileRun{start: start, end: start + int64(n), fds: fds, truncated: truncated})
+	if held := c.filesHeld(c.w + n); held > fdpass.MaxFiles {
+		c.rfiles.closeAll()
+		c.nc.Close()
+		return 0, fmt.Errorf("%w (%d > %d)", ErrTooManyFiles, held, fdpass.MaxFiles)
+	}
 	return n, nil
+}
+
+// filesHeld counts the fds queued for the frame being read, at mem[r:],
+// with mem[:w] read: those of the runs that end within it, whichever frame
+// the kernel's rule gives them to. Until its header is in, the frame spans
+// at least that.
+//
+// A peer that sends a frame's files in pieces, and never ends the frame,
+// would make the reader hold any number of fds: one frame may carry
+// fdpass.MaxFiles, as WriteFiles sends them, and no more.
+func (c *Conn) filesHeld(w int) int {
+	at := c.base + int64(c.r)
+	end := at + HeaderSize
+	if w-c.r >= HeaderSize {
+		end += int64(binary.BigEndian.Uint32(c.mem[c.r:]))
+	}
+	n := 0
+	for _, run := range c.rfiles.q {
+		if at < run.end && run.end <= end {
+			n += len(run.fds)
+		}
+	}
+	return n
 }
 
 // fileQueue holds fds that arrived with the bytes from start to end of the
@@ -116,17 +166,18 @@ type fileQueue struct {
 type fileRun struct {
 	start, end int64
 	fds        []int
+	truncated  bool // some or all of its fds were lost
 }
 
-func (q *fileQueue) add(start, end int64, fds []int) {
-	q.q = append(q.q, fileRun{start, end, fds})
+func (q *fileQueue) add(run fileRun) {
+	q.q = append(q.q, run)
 }
 
 // take returns the fds of the frame at stream offset at, size bytes long,
 // and closes fds of runs the stream has passed without a frame to claim
 // them (which the kernel's rule above makes impossible from a sane peer).
-func (q *fileQueue) take(at, size int64) []int {
-	var got []int
+// truncated reports a run among them that lost fds.
+func (q *fileQueue) take(at, size int64) (got []int, truncated bool) {
 	for len(q.q) > 0 && q.q[0].start <= at {
 		run := q.q[0]
 		if at < run.end && at+size >= run.end {
@@ -136,9 +187,10 @@ func (q *fileQueue) take(at, size int64) []int {
 		} else {
 			closeFDs(run.fds)
 		}
+		truncated = truncated || run.truncated
 		q.q = q.q[1:]
 	}
-	return got
+	return got, truncated
 }
 
 func (q *fileQueue) closeAll() {

@@ -52,12 +52,14 @@ func (c *Conn) ReadContext(ctx context.Context) ([]byte, error) {
 	}
 	// Only ctx's own end moves the deadline: a deadline set from
 	// ctx.Deadline could fire a moment before ctx reports it is done.
-	stop := context.AfterFunc(ctx, func() { c.nc.SetReadDeadline(time.Unix(1, 0)) })
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	stop := context.AfterFunc(ctx, c.interruptR)
 	p, fds, err := c.next()
 	closeFDs(fds)
-	stop()
+	if !stop() {
+		<-c.rfired // see cancel.go
+	}
 	c.nc.SetReadDeadline(time.Time{})
 	if err != nil && ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		c.rerr = nil // the deadline was ours, not the stream's fault
@@ -88,7 +90,12 @@ func (c *Conn) next() ([]byte, []int, error) {
 		return nil, nil, c.fail(err, false)
 	}
 	start := c.r + HeaderSize
-	files := c.rfiles.take(c.base+int64(c.r), int64(HeaderSize+n))
+	files, truncated := c.rfiles.take(c.base+int64(c.r), int64(HeaderSize+n))
+	if truncated { // never a frame without the files it was sent with
+		closeFDs(files)
+		c.rerr = ErrFilesTruncated
+		return nil, nil, c.rerr
+	}
 	c.r = start + n
 	return c.mem[start : start+n : start+n], files, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 )
 
 // ServeOption is a setting for [Serve]: [EOFError].
@@ -36,9 +35,10 @@ func Serve[Req, Resp any](ctx context.Context, c *Conn, req Codec[Req], resp Cod
 		o.applyServe(&cfg)
 	}
 	defer c.Close()
-	// One watcher for the whole loop, not one per read: when ctx is done,
-	// a deadline in the past wakes the read.
-	stop := context.AfterFunc(ctx, func() { c.SetReadDeadline(time.Unix(1, 0)) })
+	// One watcher for the whole loop, not one per call: when ctx is done,
+	// a deadline in the past wakes the read, or the write of a response
+	// to a peer that does not read.
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(pastDeadline) })
 	defer stop()
 	var out []byte
 	for {
@@ -63,6 +63,9 @@ func Serve[Req, Resp any](ctx context.Context, c *Conn, req Codec[Req], resp Cod
 			return fmt.Errorf("frame: encoding a response: %w", err)
 		}
 		if err := c.Write(out); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return err
 		}
 	}

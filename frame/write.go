@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -20,11 +21,25 @@ func AppendFrame(dst, p []byte) []byte {
 // Write at once: frames never interleave. After a failed write the stream
 // may hold part of a frame, so every later Write fails too.
 func (c *Conn) Write(p []byte) error {
+	return c.WriteContext(context.Background(), p)
+}
+
+// WriteContext is [Conn.Write] that gives up when ctx is done, returning
+// ctx.Err(), whether it is waiting for another goroutine's write to end or
+// for a peer that does not read. If nothing of the frame went out, the
+// Conn is as it was. If part did, the stream is cut inside a frame: every
+// later write returns [ErrWriteCut], and the Conn shuts its writing side,
+// so the peer reads the stream's end inside a frame
+// ([io.ErrUnexpectedEOF]) instead of waiting for the rest. It uses the
+// write deadline, and clears it when ctx ended the write.
+func (c *Conn) WriteContext(ctx context.Context, p []byte) error {
 	if err := c.checkSize(p); err != nil {
 		return err
 	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	if err := c.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrite()
 	if c.werr != nil {
 		return c.werr
 	}
@@ -35,7 +50,7 @@ func (c *Conn) Write(p []byte) error {
 		binary.BigEndian.PutUint32(c.hdr[:], uint32(len(p)))
 		c.pend = append(c.pendArr[:0], c.hdr[:], p)
 	}
-	return c.flush()
+	return canceled(ctx, c.flush(ctx))
 }
 
 // WriteBatch writes every p as a frame, in order, in as few system calls as
@@ -44,13 +59,29 @@ func (c *Conn) Write(p []byte) error {
 // writev (split only at the kernel's limit of 1024 iovecs). Frames from
 // other goroutines never come between them.
 func (c *Conn) WriteBatch(ps ...[]byte) error {
+	return c.writeBatch(context.Background(), ps)
+}
+
+// WriteBatchContext is [Conn.WriteBatch] that gives up when ctx is done,
+// as [Conn.WriteContext] does. The batch counts as one frame: if part of
+// it went out when ctx ended, even whole frames, the Conn fails with
+// [ErrWriteCut], since the caller could not tell which frames the peer got.
+func (c *Conn) WriteBatchContext(ctx context.Context, ps ...[]byte) error {
+	return canceled(ctx, c.writeBatch(ctx, ps))
+}
+
+// writeBatch is WriteBatchContext, returning ctx.Err() only when nothing
+// went out, and ErrWriteCut when part did (the Client needs to know).
+func (c *Conn) writeBatch(ctx context.Context, ps [][]byte) error {
 	for _, p := range ps {
 		if err := c.checkSize(p); err != nil {
 			return err
 		}
 	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	if err := c.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrite()
 	if c.werr != nil {
 		return c.werr
 	}
@@ -68,7 +99,7 @@ func (c *Conn) WriteBatch(ps ...[]byte) error {
 	if start < len(c.wbuf) {
 		c.pend = append(c.pend, c.wbuf[start:])
 	}
-	return c.flush()
+	return c.flush(ctx)
 }
 
 // checkSize refuses a payload above the Conn's MaxFrame.
@@ -79,22 +110,29 @@ func (c *Conn) checkSize(p []byte) error {
 	return nil
 }
 
-// flush writes c.pend out whole. The caller holds wmu.
-func (c *Conn) flush() error {
+// flush writes c.pend out whole, unless ctx ends first, and settles a
+// failure. The caller holds the write lock.
+func (c *Conn) flush(ctx context.Context) error {
+	stop := c.watchWrite(ctx)
+	sent, err := c.writePend()
+	c.unwatchWrite(stop)
+	return c.settle(ctx, err, sent)
+}
+
+// writePend writes c.pend out whole, and returns how many bytes went out.
+func (c *Conn) writePend() (int, error) {
 	c.pendArr = c.pend[:0]      // keep the array, grown or not, for next time
 	c.pend = consume(c.pend, 0) // no empty buffers: writev needs bytes
+	sent := 0
 	for len(c.pend) > 0 {
 		n, err := c.writeSome()
+		sent += n
 		if err != nil {
-			if c.closed.Load() {
-				err = ErrClosed
-			}
-			c.werr = err
-			return err
+			return sent, err
 		}
 		c.pend = consume(c.pend, n)
 	}
-	return nil
+	return sent, nil
 }
 
 // writeSome makes one writev, through the netpoller when it can.
