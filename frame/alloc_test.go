@@ -61,8 +61,8 @@ func TestCallDoesNotAllocate(t *testing.T) {
 }
 
 // TestTooLargeRejectAllocation: rejecting an oversize header allocates
-// nothing for its length, whatever it claims (TESTPLAN BI-1: at most 4 KiB
-// per reject).
+// nothing for its length, whatever it claims (the bar: at most 4 KiB per
+// reject).
 func TestTooLargeRejectAllocation(t *testing.T) {
 	for _, n := range []uint32{1<<20 + 1, 1<<31 + 7, 1<<32 - 1} {
 		var ms0, ms1 runtime.MemStats

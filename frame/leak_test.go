@@ -23,7 +23,7 @@ func countLines(t *testing.T, path string) int {
 
 // TestNoLeaksAcrossConns opens, uses and closes many Conns, some cut off
 // mid-frame: the fds, goroutines and memory mappings are the same after as
-// before (TESTPLAN LK-1, LK-2, LK-3).
+// before.
 func TestNoLeaksAcrossConns(t *testing.T) {
 	cycle := func(i int) {
 		a, b := unixPair(t)
