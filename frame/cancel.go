@@ -46,24 +46,48 @@ func (c *Conn) unwatchWrite(stop func() bool) {
 
 // lockWrite takes the write lock, unless ctx ends first. A ctx already
 // done never takes it, so a canceled write sends nothing.
+//
+// The lock is a flag taken with a compare-and-swap, as sync.Mutex's fast
+// path, so that an uncontended write costs no more than with a mutex; a
+// writer that finds it taken waits on wfree, where unlockWrite drops a
+// token whenever someone may be waiting, and can stop waiting when ctx
+// ends. A waiter counts itself before it tries the flag, and the unlocker
+// frees the flag before it looks at the count: so either the waiter finds
+// the flag free, or the unlocker sees the waiter and leaves a token. It is
+// not first come, first served: a writer arriving as the lock is freed
+// may take it before one that waited.
 func (c *Conn) lockWrite(ctx context.Context) error {
-	if ctx.Done() == nil {
-		c.wlock <- struct{}{}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.wheld.CompareAndSwap(false, true) {
 		return nil
 	}
-	select {
-	case c.wlock <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	c.wwaiting.Add(1)
+	defer c.wwaiting.Add(-1)
+	for !c.wheld.CompareAndSwap(false, true) {
+		select {
+		case <-c.wfree:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil { // it ended while we waited
 		c.unlockWrite()
 		return err
 	}
 	return nil
 }
 
-func (c *Conn) unlockWrite() { <-c.wlock }
+func (c *Conn) unlockWrite() {
+	c.wheld.Store(false)
+	if c.wwaiting.Load() > 0 {
+		select {
+		case c.wfree <- struct{}{}:
+		default: // a token is there already
+		}
+	}
+}
 
 // settle says what a write that failed with err, after sent bytes of its
 // frames went out, leaves behind. Interrupted by ctx with nothing sent,

@@ -27,7 +27,9 @@ type Conn struct {
 	rc  syscall.RawConn // nil: plain Read and Write on nc
 	cfg config
 
-	wlock      chan struct{} // the write lock, held while it holds a token
+	wheld      atomic.Bool   // the write lock: see lockWrite
+	wwaiting   atomic.Int32  // writers waiting for it
+	wfree      chan struct{} // a token when it was freed with writers waiting
 	wbuf       []byte        // small frames, coalesced
 	hdr        [HeaderSize]byte
 	pend       [][]byte // what is left to write
@@ -71,7 +73,7 @@ func New(nc net.Conn, opts ...Option) *Conn {
 	if uc, ok := nc.(*net.UnixConn); ok && c.cfg.files {
 		c.uc = uc
 	}
-	c.wlock = make(chan struct{}, 1)
+	c.wfree = make(chan struct{}, 1)
 	c.wfired, c.rfired = make(chan struct{}, 1), make(chan struct{}, 1)
 	c.writeFn, c.interruptW = c.writev, c.interruptWrite
 	c.readFn, c.interruptR = c.read, c.interruptRead
