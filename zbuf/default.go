@@ -4,8 +4,7 @@ import "sync"
 
 // defaultPool is the Pool behind New, Make, FromString, FromBytes,
 // MapFile and ReadFull: a Pool with the zero Config, made on first use and
-// never closed. Make a Pool of your own to choose its Config, watch its
-// Stats or close it.
+// never closed. Make a Pool of your own to choose its Config or close it.
 var defaultPool = sync.OnceValue(func() *Pool {
 	p, err := NewPool(Config{})
 	if err != nil {
@@ -56,3 +55,7 @@ func FromBytes(p []byte) (Buffer, error) {
 // MapFile maps the file at path read-only with the default Pool; see
 // [Pool.MapFile].
 func MapFile(path string) (Buffer, error) { return defaultPool().MapFile(path) }
+
+// DefaultStats returns the default Pool's figures (see [Pool.Stats]): the
+// buffers that packages built on zbuf, such as frame, hold from it.
+func DefaultStats() Stats { return defaultPool().Stats() }
