@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // mapping is one line of /proc/self/maps: [lo, hi).
-type mapping struct{ lo, hi uintptr }
+type mapping struct {
+	lo, hi uintptr
+	zbuf   bool // named [anon:zbuf]
+}
 
 type mappings []mapping
 
@@ -25,6 +29,7 @@ func readMaps() (mappings, error) {
 		if _, err := fmt.Sscanf(sc.Text(), "%x-%x", &m.lo, &m.hi); err != nil {
 			return nil, err
 		}
+		m.zbuf = strings.HasSuffix(sc.Text(), " [anon:zbuf]")
 		ms = append(ms, m)
 	}
 	return ms, sc.Err()
@@ -46,4 +51,26 @@ func (ms mappings) covers(lo, hi uintptr) bool {
 		lo = next
 	}
 	return true
+}
+
+// zbufOverlaps reports whether a mapping named [anon:zbuf] overlaps
+// [lo, hi).
+func (ms mappings) zbufOverlaps(lo, hi uintptr) bool {
+	for _, m := range ms {
+		if m.zbuf && m.lo < hi && lo < m.hi {
+			return true
+		}
+	}
+	return false
+}
+
+// named reports whether the kernel names zbuf's mappings: whether any
+// mapping is named [anon:zbuf].
+func (ms mappings) named() bool {
+	for _, m := range ms {
+		if m.zbuf {
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,10 @@ func (s *state) mapAnon(size int) (mmap.MMap, error) {
 	// which cuts the cost of first touching a fresh slab by about 4x.
 	// Best effort: a kernel without THP leaves the mapping as it is.
 	_ = unix.Madvise(mm, unix.MADV_HUGEPAGE)
+	// Named "[anon:zbuf]" in /proc/PID/maps and smaps, so that an operator
+	// (and the tests) can tell zbuf's memory from the runtime's. Best
+	// effort: kernels before 5.17, or without CONFIG_ANON_VMA_NAME, refuse.
+	_ = unix.Prctl(unix.PR_SET_VMA, unix.PR_SET_VMA_ANON_NAME, addr(mm), uintptr(len(mm)), anonNameAddr())
 	if s.cfg.Secret {
 		if err := lockSecret(mm); err != nil {
 			_ = mm.Unmap()

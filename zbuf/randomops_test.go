@@ -2,10 +2,8 @@ package zbuf
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -20,7 +18,8 @@ import (
 //     holds exactly the bytes its model holds;
 //   - no two live buffers overlap;
 //   - memory given back is gone: an unmapped region is no longer in
-//     /proc/self/maps, and a trimmed block has no resident page (mincore);
+//     /proc/self/maps (where the kernel names zbuf's mappings), and a
+//     trimmed block has no resident page (mincore);
 //   - a closed Pool holds no mapping once its last buffer is released.
 //
 // Under -race it runs 2^16 operations, the same sequence cut short, to
@@ -43,8 +42,8 @@ func TestBufferPoolRandomOps(t *testing.T) {
 		}
 	}
 	r.checkMaps()
-	t.Logf("%d ops (%v), %d violations, %d unmaps, %d trims, %d pools, %v",
-		ops, r.counts, len(r.violations), r.unmaps, r.trims, r.pools, time.Since(start))
+	t.Logf("%d ops (%v), %d violations, %d unmaps (%d not checked against /proc/self/maps: this kernel does not name mappings), %d trims, %d pools, %v",
+		ops, r.counts, len(r.violations), r.unmaps, r.unchecked, r.trims, r.pools, time.Since(start))
 	for _, v := range r.violations {
 		t.Error(v)
 	}
@@ -69,6 +68,7 @@ type randomOps struct {
 	violations []string
 	counts     map[string]int
 	unmaps     int
+	unchecked  int // unmaps the kernel gave no name to check (see checkUnmapped)
 	trims      int
 	pools      int
 }
@@ -301,21 +301,27 @@ func (r *randomOps) checkReleased() {
 	}
 }
 
-// checkUnmapped checks, right after the munmap, that mem is gone: mincore
-// fails with ENOMEM and /proc/self/maps does not map it. The Go runtime's
-// other threads may map something small into the hole meanwhile, so a
-// line that overlaps the region is tolerated; one that covers all of it
-// is not.
+// checkUnmapped checks, right after the munmap, that mem is gone: no
+// mapping named [anon:zbuf] may overlap it. Only the name tells zbuf's
+// mappings from the Go runtime's, which its other threads make at any
+// moment, often into the very hole just left (seen within microseconds:
+// mincore succeeded on a whole 4 MiB region a moment after its munmap).
+// Where the kernel does not name mappings (before 5.17, or without
+// CONFIG_ANON_VMA_NAME) the address alone proves nothing either way: the
+// unmap is counted as unchecked, and what is left is zbuf's own guarantee
+// that it panics when munmap fails, and TestNoLeaks's count of the regions
+// the Pools hold.
 func (r *randomOps) checkUnmapped(mem []byte) {
-	if _, err := resident(mem); !errors.Is(err, syscall.ENOMEM) {
-		r.fail("mincore of an unmapped region: %v, want ENOMEM", err)
-	}
 	maps, err := readMaps()
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if lo := addr(mem); maps.covers(lo, lo+uintptr(len(mem))) {
-		r.fail("unmapped region [%#x,%#x) still in /proc/self/maps", lo, lo+uintptr(len(mem)))
+	if !maps.named() {
+		r.unchecked++
+		return
+	}
+	if lo := addr(mem); maps.zbufOverlaps(lo, lo+uintptr(len(mem))) {
+		r.fail("unmapped region [%#x,%#x) still in /proc/self/maps as [anon:zbuf]", lo, lo+uintptr(len(mem)))
 	}
 }
 
