@@ -126,7 +126,13 @@ func testNotifyStart(t *testing.T, c *container) {
 	if main := c.show("echod", "MainPID"); main != strconv.Itoa(s.PID) || len(s.Workers) != 2 {
 		t.Fatalf("MainPID %s, status %+v: want the master's PID and 2 workers", main, s)
 	}
-	t.Logf("systemctl start took %v; echod answered at once, master %d, workers %v", took.Round(time.Millisecond), s.PID, workerPIDs(s))
+	for _, pid := range workerPIDs(s) { // Delegate=yes: each worker in a cgroup of its own
+		cg := c.run("cat", "/proc/"+strconv.Itoa(pid)+"/cgroup")
+		if !strings.Contains(cg, "/echod.service/release."+strconv.Itoa(s.PID)+"/w") {
+			t.Errorf("worker %d is not in a cgroup of its own below the service's: %q", pid, cg)
+		}
+	}
+	t.Logf("systemctl start took %v; echod answered at once, master %d, workers %v, each in its own cgroup", took.Round(time.Millisecond), s.PID, workerPIDs(s))
 }
 
 // testReload: after each of 40 systemctl reloads (ExecReload=releasectl reload)
