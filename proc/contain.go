@@ -133,13 +133,18 @@ func (c *containment) startedLocked(t *tree, pid int) {
 	c.workers[pid] = true
 }
 
-// end is called once t's worker has been waited for: it kills and reaps
-// every descendant left, within treeKillTimeout.
+// end is called once t's worker has exited, before it is reaped: it kills
+// and reaps every descendant left, within treeKillTimeout.
 func (c *containment) end(t *tree) {
 	c.mu.Lock()
-	delete(c.workers, t.leader)
-	t.doomed = true
+	t.doomed = true // the worker stays in c.workers until reaped (see reaped)
 	c.mu.Unlock()
+	if t.leader > 0 {
+		// Once: the worker, not yet reaped, keeps its process group from
+		// being reused, and a group whose members are all being killed
+		// cannot grow (fork fails with a fatal signal pending).
+		syscall.Kill(-t.leader, syscall.SIGKILL)
+	}
 	deadline := time.Now().Add(treeKillTimeout)
 	for !c.killRound(t) {
 		if time.Now().After(deadline) {
@@ -157,14 +162,19 @@ func (c *containment) end(t *tree) {
 	}
 }
 
+// reaped forgets a worker its Process.Wait has reaped; until then no
+// sweep may reap it.
+func (c *containment) reaped(pid int) {
+	c.mu.Lock()
+	delete(c.workers, pid)
+	c.mu.Unlock()
+}
+
 // killRound sends SIGKILL to what is left of t and reaps what died; it
 // reports whether nothing is left.
 func (c *containment) killRound(t *tree) bool {
 	empty := true
 	if t.cgroup != "" && !c.cg.kill(t.cgroup) {
-		empty = false
-	}
-	if t.leader > 0 && syscall.Kill(-t.leader, syscall.SIGKILL) != syscall.ESRCH {
 		empty = false
 	}
 	if c.sweep(t) > 0 {

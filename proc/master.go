@@ -346,6 +346,14 @@ func (m *Master) checked() (Master, error) {
 		if w.Name == "" {
 			w.Name = filepath.Base(w.Path)
 		}
+		// Absolute from here on: a daemon changes to "/", and a chrooted
+		// worker starts in its jail's "/", so a relative Path would name
+		// another file than the one checked.
+		if w.Chroot != "" && !filepath.IsAbs(w.Path) {
+			w.Path = "/" + w.Path
+		} else if abs, err := filepath.Abs(w.Path); err == nil {
+			w.Path = abs
+		}
 		if err := checkWorkerExec(w); err != nil {
 			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 		}

@@ -3,6 +3,7 @@ package proc
 import (
 	"context"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"syscall"
 	"time"
@@ -89,8 +90,16 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	}()
 	exited, signalled := make(chan struct{}), make(chan bool, 1)
 	go func() { signalled <- r.stopOnEnd(p, exited) }()
-	st, _ := p.Wait()
+	// The tree is ended while the worker is still an unreaped zombie: its
+	// PID, and so its process group, cannot be reused by another process
+	// until Wait reaps it.
+	waitExited(p.Pid)
 	r.contain.end(res.tree) // what the worker started dies with it
+	st, err := p.Wait()
+	r.contain.reaped(p.Pid)
+	if err != nil || st == nil { // reaped by someone else: nothing to tell
+		st = &os.ProcessState{}
+	}
 	close(exited)
 	cancel()
 	conn.Close()
@@ -109,6 +118,17 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	logExit(r, w.Name, p.Pid, st, why)
 	r.event(Event{Kind: Exited, Worker: w.Name, Slot: slot, PID: p.Pid, Code: st.ExitCode(), Stop: why})
 	return st.ExitCode(), p.Pid
+}
+
+// waitExited waits until pid has exited, without reaping it.
+func waitExited(pid int) {
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			return
+		}
+	}
 }
 
 // stopOnEnd sends SIGTERM when the Run ends, then SIGKILL after the grace;

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,16 +75,25 @@ func verifyTasks(tasks *os.File, want map[string]string) error {
 	if err != nil || len(tids) == 0 {
 		return fmt.Errorf("%w: reading the threads: %v", ErrDropFailed, err)
 	}
+	self := strconv.Itoa(unix.Gettid())
+	checkedSelf := false
 	for _, tid := range tids {
 		got, err := taskStatus(tasks, tid)
-		if err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH) {
 			continue // the thread exited
 		}
+		if err != nil {
+			return fmt.Errorf("%w: reading thread %s: %w", ErrDropFailed, tid, err)
+		}
+		checkedSelf = checkedSelf || tid == self
 		for k, v := range want {
 			if got[k] != v {
 				return fmt.Errorf("%w: thread %s has %s %q, want %q", ErrDropFailed, tid, k, got[k], v)
 			}
 		}
+	}
+	if !checkedSelf {
+		return fmt.Errorf("%w: the calling thread %s was not among those read", ErrDropFailed, self)
 	}
 	return nil
 }

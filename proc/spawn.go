@@ -115,8 +115,10 @@ func spawn(w *Worker, title string, env []string, c *containment) spawnResult {
 	ours.Close()
 	if err != nil {
 		p.Kill()
-		p.Wait()
+		waitExited(p.Pid)
 		c.end(t)
+		p.Wait()
+		c.reaped(p.Pid)
 		return spawnResult{err: err}
 	}
 	var opts []frame.Option
@@ -137,6 +139,9 @@ func startContained(c *containment, path string, argv, env []string, sys *syscal
 	}
 	sys.Setpgid = true
 	attr := &os.ProcAttr{Env: append(slices.Clip(env), mark), Files: files, Sys: sys}
+	if sys.Chroot != "" {
+		attr.Dir = "/" // inside the jail: Go chroots but does not chdir, which would leave it outside
+	}
 	c.mu.Lock()
 	p, err := os.StartProcess(path, argv, attr)
 	if err == nil {
