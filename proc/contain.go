@@ -53,8 +53,7 @@ type containment struct {
 	workers map[int]bool  // PIDs a Process.Wait owns: never reaped here
 	adopted map[int]*tree // descendants that became our children
 
-	stopReaper   func()
-	wasSubreaper bool
+	stopReaper func()
 }
 
 // tree is one worker and everything it started.
@@ -71,12 +70,9 @@ type tree struct {
 func newContainment(log *slog.Logger, noCgroups bool) *containment {
 	c := &containment{log: log, token: randomToken(), trees: map[int]*tree{},
 		leaders: map[int]*tree{}, workers: map[int]bool{}, adopted: map[int]*tree{}}
-	var was int32
-	unix.Prctl(unix.PR_GET_CHILD_SUBREAPER, uintptr(ptr(&was)), 0, 0, 0)
-	c.wasSubreaper = was != 0
-	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	subreaping.acquire()
 	if !noCgroups {
-		cg, err := newCgroupRun()
+		cg, err := newCgroupRun(c.token)
 		if err != nil {
 			log.Debug("workers run without cgroups of their own", "err", err)
 		}
@@ -201,7 +197,36 @@ func (c *containment) close() {
 			c.log.Warn("the workers' cgroup could not be removed", "err", err)
 		}
 	}
-	if !c.wasSubreaper {
+	subreaping.release()
+}
+
+// subreaping counts the Runs that need the process to be a child
+// subreaper: the attribute is the whole process's, so the last Run to end
+// puts back what the process had before the first began.
+var subreaping subreaperCount
+
+type subreaperCount struct {
+	mu  sync.Mutex
+	n   int
+	was bool // the process was a subreaper before any Run
+}
+
+func (s *subreaperCount) acquire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == 0 {
+		var was int32
+		unix.Prctl(unix.PR_GET_CHILD_SUBREAPER, uintptr(ptr(&was)), 0, 0, 0)
+		s.was = was != 0
+		unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	}
+	s.n++
+}
+
+func (s *subreaperCount) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n--; s.n == 0 && !s.was {
 		unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 	}
 }

@@ -14,17 +14,22 @@ import (
 )
 
 // cgroupRun is the cgroup v2 directory of one Run, beside the master in
-// its own cgroup: "release.<master pid>", with one "w<seq>" per worker.
+// its own cgroup: "release.<master pid>.<token>", with one "w<seq>" per
+// worker. The Run holds an flock on the directory while it lives: a
+// directory whose lock can be taken was left by a master that died, in
+// whatever PID namespace it ran, and two Runs in one process never share
+// one.
 type cgroupRun struct {
-	mount string // where the cgroup2 hierarchy is mounted
-	dir   string // the Run's directory
+	mount string   // where the cgroup2 hierarchy is mounted
+	dir   string   // the Run's directory
+	lock  *os.File // the directory, flocked while the Run lives
 }
 
 // newCgroupRun makes the Run's cgroup directory, first killing and
-// removing any left by a master that died (its PID no longer runs). It
-// fails where there is no cgroup v2 hierarchy or it is not writable (a
-// plain user, a container with /sys/fs/cgroup read-only).
-func newCgroupRun() (*cgroupRun, error) {
+// removing any that a dead master left (see cgroupRun). It fails where
+// there is no cgroup v2 hierarchy or it is not writable (a plain user, a
+// container with /sys/fs/cgroup read-only).
+func newCgroupRun(token string) (*cgroupRun, error) {
 	mount, err := cgroup2Mount()
 	if err != nil {
 		return nil, err
@@ -35,11 +40,29 @@ func newCgroupRun() (*cgroupRun, error) {
 	}
 	parent := filepath.Join(mount, self)
 	removeStaleRuns(parent)
-	dir := filepath.Join(parent, "release."+strconv.Itoa(os.Getpid()))
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+	dir := filepath.Join(parent, "release."+token)
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &cgroupRun{mount: mount, dir: dir}, nil
+	lock, err := lockDir(dir)
+	if err != nil {
+		os.Remove(dir)
+		return nil, err
+	}
+	return &cgroupRun{mount: mount, dir: dir, lock: lock}, nil
+}
+
+// lockDir opens dir and takes an exclusive flock on it, without waiting.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		return nil, &os.PathError{Op: "flock", Path: dir, Err: err}
+	}
+	return f, nil
 }
 
 // cgroup2Mount finds the cgroup2 mount point in /proc/self/mountinfo.
@@ -78,18 +101,20 @@ func cgroupOf(pid string) (string, error) {
 	return "", errors.New("no cgroup v2 line in /proc/" + pid + "/cgroup")
 }
 
-// removeStaleRuns kills and removes the Run directories of masters that
-// no longer run.
+// removeStaleRuns kills and removes the Run directories no live Run holds
+// locked.
 func removeStaleRuns(parent string) {
 	ents, _ := os.ReadDir(parent)
 	for _, e := range ents {
-		pid, ok := strings.CutPrefix(e.Name(), "release.")
-		n, err := strconv.Atoi(pid)
-		if !ok || err != nil || n == os.Getpid() || syscall.Kill(n, 0) != syscall.ESRCH {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "release.") {
 			continue
 		}
-		run := &cgroupRun{dir: filepath.Join(parent, e.Name())}
-		run.close()
+		dir := filepath.Join(parent, e.Name())
+		lock, err := lockDir(dir)
+		if err != nil {
+			continue // live, or not ours to judge
+		}
+		(&cgroupRun{dir: dir, lock: lock}).close()
 	}
 }
 
@@ -164,7 +189,11 @@ func (r *cgroupRun) close() error {
 			os.Remove(dir)
 		}
 	}
-	if err := os.Remove(r.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+	err := os.Remove(r.dir)
+	if r.lock != nil {
+		r.lock.Close()
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	return nil

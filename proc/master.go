@@ -240,9 +240,10 @@ var defaultKeepEnv = []string{"TZ", "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG
 // Nothing a worker starts outlives it: each worker leads a process group
 // of its own and, where cgroup v2 is writable (root, or a subtree systemd
 // delegated with Delegate=yes) and NoCgroups is not set, runs in a cgroup
-// of its own beside the master's, release.<master PID>/w<N>. While Run
-// runs, the process is a child subreaper (PR_SET_CHILD_SUBREAPER, a change
-// to the whole process, undone on return), so descendants whose parent
+// of its own beside the master's, release.<master PID>-<random>/w<N>.
+// While any Run runs, the process is a child subreaper
+// (PR_SET_CHILD_SUBREAPER, a change to the whole process, undone when the
+// last Run returns), so descendants whose parent
 // died come back to it and are reaped. When a worker exits, what is left
 // of its tree is killed and reaped before it is started again; when Run
 // returns, nothing is left of any. Without cgroups, a descendant that

@@ -128,7 +128,7 @@ func testNotifyStart(t *testing.T, c *container) {
 	}
 	for _, pid := range workerPIDs(s) { // Delegate=yes: each worker in a cgroup of its own
 		cg := c.run("cat", "/proc/"+strconv.Itoa(pid)+"/cgroup")
-		if !strings.Contains(cg, "/echod.service/release."+strconv.Itoa(s.PID)+"/w") {
+		if !strings.Contains(cg, "/echod.service/release."+strconv.Itoa(s.PID)+"-") {
 			t.Errorf("worker %d is not in a cgroup of its own below the service's: %q", pid, cg)
 		}
 	}
