@@ -194,7 +194,11 @@ func TestDisallowedFlood(t *testing.T) {
 		b, err := exec.Command(su.ctl, append([]string{"-socket", su.sock, "-json"}, args...)...).Output()
 		var r ctlwire.Response
 		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
-			t.Fatalf("releasectl %v: %q, %v", args, b, err)
+			var stderr []byte
+			if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("releasectl %v: %q, %v, stderr %q", args, b, err, stderr)
 		}
 		return r
 	}
