@@ -45,6 +45,9 @@ func (k *syslogSink) copyLines(fd int) {
 	}
 }
 
+// syslogWriteTimeout bounds the wait for room in the syslog socket.
+const syslogWriteTimeout = 250 * time.Millisecond
+
 // send writes one line at the priority of its leading "<N>", or info.
 func (k *syslogSink) send(line []byte) {
 	sev, text := linePriority(bytes.TrimSuffix(line, []byte("\n")))
@@ -61,6 +64,9 @@ func (k *syslogSink) send(line []byte) {
 		k.conn = c
 	}
 	msg := fmt.Appendf(nil, "<%d>%s %s[%d]: %s", logDaemon|sev, time.Now().Format(time.Stamp), k.tag, k.pid, text)
+	// A syslog daemon that does not keep up loses lines rather than stop
+	// every process whose output goes through here.
+	k.conn.SetWriteDeadline(time.Now().Add(syslogWriteTimeout))
 	if _, err := k.conn.Write(msg); err != nil {
 		k.conn.Close() // the next line connects again
 		k.conn = nil
@@ -69,11 +75,14 @@ func (k *syslogSink) send(line []byte) {
 
 // linePriority splits a leading "<N>" off line, N a syslog priority (0 to
 // 191), and returns N's severity and the rest; without one, info (6).
+// Emergency and alert (0 and 1) become critical (2): they are the
+// system's to raise (syslog daemons write them to every terminal), and
+// any worker can write such a prefix.
 func linePriority(line []byte) (int, []byte) {
 	end := bytes.IndexByte(line[:min(len(line), 5)], '>')
 	if len(line) > 0 && line[0] == '<' && end > 1 {
 		if n, err := strconv.Atoi(string(line[1:end])); err == nil && n >= 0 && n <= 191 {
-			return n & 7, line[end+1:]
+			return max(n&7, 2), line[end+1:]
 		}
 	}
 	return 6, line
