@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -179,12 +178,7 @@ func TestDaemonExitTextReachesTheTerminal(t *testing.T) {
 }
 
 func TestDaemonLogsGoToSyslog(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "log")
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	sock, c := datagramSocket(t)
 	out := filepath.Join(t.TempDir(), "pid.json")
 	cmd := helperCommand(t, "daemon-syslog", "RELEASE_TEST_SYSLOG="+sock, "RELEASE_TEST_OUT="+out)
 	var stdout, stderr bytes.Buffer

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -307,17 +306,9 @@ func TestDaemonPIDFile(t *testing.T) {
 }
 
 func TestReadyNotifiesSystemd(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "notify")
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	sock, c := datagramSocket(t)
 	runDaemon(t, "NOTIFY_SOCKET="+sock)
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	buf := make([]byte, 64)
-	n, err := c.Read(buf)
-	if err != nil || string(buf[:n]) != "READY=1" {
-		t.Fatalf("the notify socket got %q, %v; want READY=1", buf[:n], err)
+	if got := nextDatagram(t, c, 10*time.Second); got != "READY=1" {
+		t.Fatalf("the notify socket got %q; want READY=1", got)
 	}
 }

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"log/slog"
 	"log/syslog"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,27 +34,14 @@ func TestStderrHandlerPrefixesPriorities(t *testing.T) {
 }
 
 func TestSyslogHandlerSendsWithPriority(t *testing.T) {
-	dir, _ := os.MkdirTemp("", "sl")
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "log")
-	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	sock, srv := datagramSocket(t)
 	w, err := syslog.Dial("unixgram", sock, syslog.LOG_DAEMON|syslog.LOG_INFO, "echod")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	slog.New(NewSyslogHandler(w, nil)).Warn("worker exited with status", "code", 3)
-	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
-	buf := make([]byte, 1024)
-	n, err := srv.Read(buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := string(buf[:n])
+	msg := nextDatagram(t, srv, 5*time.Second)
 	// LOG_DAEMON (3<<3) | LOG_WARNING (4) = 28
 	if !strings.HasPrefix(msg, "<28>") || !strings.Contains(msg, "echod") || !strings.Contains(msg, "code=3") {
 		t.Fatalf("syslog got %q", msg)

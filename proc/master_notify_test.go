@@ -1,9 +1,7 @@
 package proc
 
 import (
-	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,28 +22,13 @@ func monotonicUsec() int64 {
 // MONOTONIC_USEC, the time it began, which systemd's Type=notify-reload
 // needs to end the reload, then READY=1 once the workers are replaced.
 func TestMasterReloadNotification(t *testing.T) {
-	dir, _ := os.MkdirTemp("", "nr")
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "notify")
-	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	sock, srv := datagramSocket(t)
 	t.Setenv("NOTIFY_SOCKET", sock)
 	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 2, nil)}, HandleSignals: true,
 		StopGrace: 2 * time.Second, Logger: quietLogger()}
 	stop, _ := runMaster(t, m)
 	defer stop()
-	read := func() string {
-		srv.SetReadDeadline(time.Now().Add(20 * time.Second))
-		buf := make([]byte, 256)
-		n, err := srv.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(buf[:n])
-	}
+	read := func() string { return nextDatagram(t, srv, 20*time.Second) }
 	if got := read(); got != "READY=1" {
 		t.Fatalf("systemd heard %q first, want READY=1", got)
 	}

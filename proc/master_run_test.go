@@ -207,26 +207,11 @@ func TestMasterControlSocket(t *testing.T) {
 // the master says READY=1 once its workers have started and STOPPING=1
 // when a signal stops it.
 func TestMasterNotifiesSystemd(t *testing.T) {
-	dir, _ := os.MkdirTemp("", "nt")
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "notify")
-	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	sock, srv := datagramSocket(t)
 	t.Setenv("NOTIFY_SOCKET", sock)
 	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 2, nil)}, HandleSignals: true, Logger: quietLogger()}
 	_, done := runMaster(t, m)
-	read := func() string {
-		srv.SetReadDeadline(time.Now().Add(20 * time.Second))
-		buf := make([]byte, 64)
-		n, err := srv.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(buf[:n])
-	}
+	read := func() string { return nextDatagram(t, srv, 20*time.Second) }
 	if got := read(); got != "READY=1" {
 		t.Fatalf("systemd heard %q first, want READY=1", got)
 	}
