@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,29 +49,17 @@ func floodAndReport(answers bool) int {
 }
 
 // runFlood runs the named flooding helper against the socket at path.
-func runFlood(t *testing.T, helper, path string, n int) floodReport {
+func runFlood(t *testing.T, helper, path string, n int) testenv.FloodReport {
 	out, err := helperCommand(t, helper, "RELEASE_TEST_SOCK="+path, "RELEASE_TEST_FLOOD="+strconv.Itoa(n)).Output()
 	if err != nil {
 		t.Fatalf("the flooding helper failed: %v", err)
 	}
-	var rep floodReport
+	var rep testenv.FloodReport
 	if err := json.Unmarshal(out, &rep); err != nil {
 		t.Fatalf("the helper's report %q: %v", out, err)
 	}
 	return rep
 }
-
-// floodReport is what a flood of connections saw.
-type floodReport struct {
-	Conns    int    // connections made
-	DialErrs int    // connections that could not be made
-	Answered int    // connections answered that should not have been
-	Unclosed int    // connections the server did not close within 5s
-	FirstErr string // the first of the problems above
-	Elapsed  time.Duration
-}
-
-func (r floodReport) problems() int { return r.DialErrs + r.Answered + r.Unclosed }
 
 // junkConn is what connection i of a flood sends: 0 to 8 KiB, a third a valid header then random bytes, a
 // third a header past MaxFrame then random bytes, a third a frame cut
@@ -114,39 +101,20 @@ var junkPool = func() []byte {
 // at a time, each sending junkConn; three in four then hang up at once, as
 // a hostile client would, and the fourth reads until the server closes,
 // checking the answer: answers says whether there may be any.
-func flood(path string, n int, answers bool) floodReport {
-	var mu sync.Mutex
-	var rep floodReport
-	fail := func(field *int, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		*field++
-		if rep.FirstErr == "" {
-			rep.FirstErr = err.Error()
+func flood(path string, n int, answers bool) testenv.FloodReport {
+	return testenv.Flood(n, floodConcurrency, func(i int) (testenv.Problem, error) {
+		data, answerable := junkConn(i)
+		got, err := sendJunk(path, data, i%4 == 0)
+		switch {
+		case errors.Is(err, errDial):
+			return testenv.DialErr, err
+		case err != nil:
+			return testenv.Unclosed, err
+		case got > 0 && !(answers && answerable):
+			return testenv.Answered, fmt.Errorf("connection %d got %d bytes", i, got)
 		}
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range floodConcurrency {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				data, answerable := junkConn(i)
-				got, err := sendJunk(path, data, i%4 == 0)
-				switch {
-				case errors.Is(err, errDial):
-					fail(&rep.DialErrs, err)
-				case err != nil:
-					fail(&rep.Unclosed, err)
-				case got > 0 && !(answers && answerable):
-					fail(&rep.Answered, fmt.Errorf("connection %d got %d bytes", i, got))
-				}
-			}
-		})
-	}
-	wg.Wait()
-	rep.Conns, rep.Elapsed = n, time.Since(start)
-	return rep
+		return testenv.NoProblem, nil
+	})
 }
 
 var errDial = errors.New("dial")
@@ -330,18 +298,18 @@ const floodWarmUp = 3000
 // healthy client's figures and that the server leaks nothing (while it
 // runs, its fds are those it had before plus the listening socket; once
 // stopped, those it had before), and logs them.
-func underFlood(t *testing.T, path, helper string) (*refusalCounter, floodReport) {
+func underFlood(t *testing.T, path, helper string) (*refusalCounter, testenv.FloodReport) {
 	if err := os.Chmod(path[:strings.LastIndexByte(path, '/')], 0o755); err != nil {
 		t.Fatal(err)
 	}
 	logs := newRefusalCounter()
 	goroutines, fds := runtime.NumGoroutine(), testenv.OpenFDs(t)
 	stopServer := startControl(t, path, echoControl, ControlOptions{Mode: 0o666, Logger: slog.New(logs)})
-	if rep := runFlood(t, helper, path, floodWarmUp); rep.problems() != 0 {
-		t.Errorf("the warm-up flood saw %d problems, the first: %s", rep.problems(), rep.FirstErr)
+	if rep := runFlood(t, helper, path, floodWarmUp); rep.Problems() != 0 {
+		t.Errorf("the warm-up flood saw %d problems, the first: %s", rep.Problems(), rep.FirstErr)
 	}
 	rss := rssBytes(t)
-	var rep floodReport
+	var rep testenv.FloodReport
 	cpu := markCPU(t)
 	st := healthyFor(path, func() {
 		time.Sleep(50 * time.Millisecond)
@@ -359,11 +327,11 @@ func underFlood(t *testing.T, path, helper string) (*refusalCounter, floodReport
 	waitFor(t, 5*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
 	t.Logf("flood: %d connections in %v, %d problems (%s); healthy client: %d calls, %d errors (%v), p99 %v, max %v "+
 		"(bar %v; other processes took %.0f%% of the CPU); server: fd delta 0 (running: listener only), goroutine delta %d, RSS delta %d KiB",
-		rep.Conns, rep.Elapsed.Round(time.Millisecond), rep.problems(), rep.FirstErr, st.Calls, st.Errs, st.FirstErr,
+		rep.Conns, rep.Elapsed.Round(time.Millisecond), rep.Problems(), rep.FirstErr, st.Calls, st.Errs, st.FirstErr,
 		st.P99.Round(time.Microsecond), st.Max.Round(time.Microsecond), bar, 100*others,
 		runtime.NumGoroutine()-goroutines, drss>>10)
-	if rep.problems() != 0 {
-		t.Errorf("the flood saw %d problems, the first: %s", rep.problems(), rep.FirstErr)
+	if rep.Problems() != 0 {
+		t.Errorf("the flood saw %d problems, the first: %s", rep.Problems(), rep.FirstErr)
 	}
 	if st.Errs != 0 || st.P99 >= bar {
 		t.Errorf("the healthy client had %d errors in %d calls (first: %v) and a p99 of %v; want 0 and < %v",

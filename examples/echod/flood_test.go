@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -38,15 +37,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// floodReport is what the flooding helper saw.
-type floodReport struct {
-	UID                       int
-	Conns, DialErrs, Answered int
-	Unclosed                  int
-	FirstErr                  string
-	Elapsed                   time.Duration
-}
-
+// testenv.FloodReport is what the flooding helper saw.
 // floodAsTestUser becomes the test user and connects floodConns times to
 // the control socket at sock, floodConcurrency at a time, each sending a
 // status request; three in four hang up at once, the fourth waits for the
@@ -58,44 +49,27 @@ func floodAsTestUser(sock string) int {
 	}
 	req, _ := ctlwire.RequestCodec{}.Append(nil, ctlwire.Request{Cmd: "status"})
 	req = frame.AppendFrame(nil, req)
-	rep := floodReport{UID: os.Geteuid(), Conns: floodConns}
-	var mu sync.Mutex
-	fail := func(field *int, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		*field++
-		if rep.FirstErr == "" {
-			rep.FirstErr = err.Error()
+	rep := testenv.Flood(floodConns, floodConcurrency, func(i int) (testenv.Problem, error) {
+		nc, err := net.DialTimeout("unix", sock, 5*time.Second)
+		if err != nil {
+			return testenv.DialErr, err
 		}
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range floodConcurrency {
-		wg.Go(func() {
-			for i := next.Add(1) - 1; i < floodConns; i = next.Add(1) - 1 {
-				nc, err := net.DialTimeout("unix", sock, 5*time.Second)
-				if err != nil {
-					fail(&rep.DialErrs, err)
-					continue
-				}
-				nc.SetDeadline(time.Now().Add(5 * time.Second))
-				nc.Write(req) // may fail once the daemon closes
-				if i%4 == 0 {
-					n, err := io.Copy(io.Discard, nc)
-					switch {
-					case errors.Is(err, os.ErrDeadlineExceeded):
-						fail(&rep.Unclosed, err)
-					case n > 0:
-						fail(&rep.Answered, errors.New("a refused peer got an answer"))
-					}
-				}
-				nc.Close()
-			}
-		})
-	}
-	wg.Wait()
-	rep.Elapsed = time.Since(start)
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		nc.Write(req) // may fail once the daemon closes
+		if i%4 != 0 {
+			return testenv.NoProblem, nil
+		}
+		n, err := io.Copy(io.Discard, nc)
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return testenv.Unclosed, err
+		case n > 0:
+			return testenv.Answered, errors.New("a refused peer got an answer")
+		}
+		return testenv.NoProblem, nil
+	})
+	rep.UID = os.Geteuid()
 	if json.NewEncoder(os.Stdout).Encode(rep) != nil {
 		return 2
 	}
@@ -232,7 +206,7 @@ func TestDisallowedFlood(t *testing.T) {
 		"status calls: %d, %d errors, p99 %v; echod logged %d refusals in %d lines over %v",
 		rep.UID, rep.Conns, rep.Elapsed.Round(time.Millisecond), rep.DialErrs, rep.Answered, rep.Unclosed,
 		len(lat), len(errs), p99.Round(time.Microsecond), refused, lines, took.Round(time.Millisecond))
-	if rep.UID != testenv.UserID || rep.DialErrs+rep.Answered+rep.Unclosed != 0 {
+	if rep.UID != testenv.UserID || rep.Problems() != 0 {
 		t.Errorf("the flood ran as uid %d and saw problems: %s", rep.UID, rep.FirstErr)
 	}
 	if len(errs) != 0 {
@@ -244,7 +218,7 @@ func TestDisallowedFlood(t *testing.T) {
 }
 
 // runFlood runs this test binary as the flooding helper against sock.
-func runFlood(t *testing.T, sock string) floodReport {
+func runFlood(t *testing.T, sock string) testenv.FloodReport {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -253,7 +227,7 @@ func runFlood(t *testing.T, sock string) floodReport {
 	cmd := exec.Command(exe, "-test.run=^$")
 	cmd.Env = append(os.Environ(), floodEnv+"="+sock, "GORACE=atexit_sleep_ms=0")
 	b, err := cmd.Output()
-	var rep floodReport
+	var rep testenv.FloodReport
 	if err != nil || json.Unmarshal(b, &rep) != nil {
 		t.Fatalf("the flooding helper: %v, %q", err, b)
 	}
