@@ -2,12 +2,10 @@ package proc
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -69,17 +67,12 @@ func helperDaemonSyslog() int {
 		Fail(err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	if err := Ready(); err != nil {
+	if !readyUntilStopped(func() {
+		fmt.Fprintln(os.Stderr, "<3>after ready: an error")
+		fmt.Fprintln(os.Stderr, "after ready: plain")
+		fmt.Println("<5>after ready: a notice on stdout")
+	}) {
 		return 1
-	}
-	fmt.Fprintln(os.Stderr, "<3>after ready: an error")
-	fmt.Fprintln(os.Stderr, "after ready: plain")
-	fmt.Println("<5>after ready: a notice on stdout")
-	select { // until the test stops it; never longer than a minute
-	case <-ctx.Done():
-	case <-time.After(time.Minute):
 	}
 	return 0
 }

@@ -43,19 +43,32 @@ func helperDaemon() int {
 		Fail(err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	if err := Ready(); err != nil {
+	if !readyUntilStopped(nil) {
 		return 1
-	}
-	select { // until the test stops it; never longer than a minute
-	case <-ctx.Done():
-	case <-time.After(time.Minute):
 	}
 	if l := DaemonLock(); l != nil {
 		l.Unlock()
 	}
 	return 0
+}
+
+// readyUntilStopped calls Ready, then afterReady if set, and waits for the
+// test's SIGTERM, never longer than a minute. It reports whether Ready
+// succeeded.
+func readyUntilStopped(afterReady func()) bool {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	if err := Ready(); err != nil {
+		return false
+	}
+	if afterReady != nil {
+		afterReady()
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Minute):
+	}
+	return true
 }
 
 // selfReport reads this process's shape from /proc.
