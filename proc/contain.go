@@ -215,9 +215,7 @@ func (s *subreaperCount) acquire() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.n == 0 {
-		var was int32
-		unix.Prctl(unix.PR_GET_CHILD_SUBREAPER, uintptr(ptr(&was)), 0, 0, 0)
-		s.was = was != 0
+		s.was = prctlGet(unix.PR_GET_CHILD_SUBREAPER) != 0
 		unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	}
 	s.n++

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // childPIDs lists the calling process's children, from each thread's
@@ -93,6 +92,3 @@ func markOf(pid int, token string) (int, bool) {
 	}
 	return 0, false
 }
-
-// ptr is the address of v, for prctl calls that write an int32.
-func ptr(v *int32) unsafe.Pointer { return unsafe.Pointer(v) }

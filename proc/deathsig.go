@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync/atomic"
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,9 +29,7 @@ func inheritedDeathSignal() syscall.Signal {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var sig int32
-	unix.Prctl(unix.PR_GET_PDEATHSIG, uintptr(unsafe.Pointer(&sig)), 0, 0, 0)
-	return syscall.Signal(sig)
+	return syscall.Signal(prctlGet(unix.PR_GET_PDEATHSIG))
 }
 
 // armDeathSignal sets the parent-death signal again and checks that the
