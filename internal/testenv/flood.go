@@ -15,7 +15,7 @@ type FloodReport struct {
 	Answered int    // connections answered that should not have been
 	Unclosed int    // connections the server did not close in time
 	FirstErr string // the first of the problems above
-	Elapsed  time.Duration
+	Elapsed  time.Duration // how long the flood took
 }
 
 // Problems counts what went wrong in the flood.
