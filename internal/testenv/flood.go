@@ -9,12 +9,12 @@ import (
 // FloodReport is what a flood of connections saw; it travels as JSON
 // from a flooding helper process to its test.
 type FloodReport struct {
-	UID      int    // the flooding process's effective uid, if it says
-	Conns    int    // connections attempted
-	DialErrs int    // connections that could not be made
-	Answered int    // connections answered that should not have been
-	Unclosed int    // connections the server did not close in time
-	FirstErr string // the first of the problems above
+	UID      int           // the flooding process's effective uid, if it says
+	Conns    int           // connections attempted
+	DialErrs int           // connections that could not be made
+	Answered int           // connections answered that should not have been
+	Unclosed int           // connections the server did not close in time
+	FirstErr string        // the first of the problems above
 	Elapsed  time.Duration // how long the flood took
 }
 
