@@ -49,7 +49,7 @@ func TestAcceptLoopStopWithClientNotReading(t *testing.T) {
 // reads, stops it and checks it returns within grace plus stopBound,
 // leaving no goroutine or fd behind.
 func stopWhileWriting(t *testing.T, handler func(context.Context, net.Conn), grace time.Duration) {
-	goroutines, fds := runtime.NumGoroutine(), testenv.OpenFDs(t)
+	goroutines, fds := runtime.NumGoroutine(), testenv.FDs(t)
 	ln, err := net.Listen("unix", sockPath(t))
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +77,8 @@ func stopWhileWriting(t *testing.T, handler func(context.Context, net.Conn), gra
 		t.Errorf("AcceptLoop returned %v after %v; StopGrace is %v", err, took, want)
 	}
 	c.Close()
-	waitFor(t, 2*time.Second, func() bool { return runtime.NumGoroutine() <= goroutines })
-	waitFor(t, 2*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
-	t.Logf("stopped in %v (StopGrace %v), goroutine delta %d, fd delta %d",
-		took, want, runtime.NumGoroutine()-goroutines, testenv.OpenFDs(t)-fds)
+	waitGoroutines(t, 2*time.Second, goroutines)
+	testenv.WaitFDs(t, 2*time.Second, fds)
+	t.Logf("stopped in %v (StopGrace %v), goroutine delta %d, no new fd",
+		took, want, runtime.NumGoroutine()-goroutines)
 }

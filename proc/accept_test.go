@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -346,5 +347,18 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 			t.Fatalf("condition not met within %v", d)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitGoroutines waits up to d for the number of goroutines to fall back to
+// at most n, and fails the test with every goroutine's stack if it does not.
+func waitGoroutines(t *testing.T, d time.Duration, n int) {
+	t.Helper()
+	for end := time.Now().Add(d); runtime.NumGoroutine() > n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("%d goroutines %v later, want at most %d:\n%s", runtime.NumGoroutine(), d, n, buf)
+		}
 	}
 }

@@ -323,7 +323,7 @@ func underFlood(t *testing.T, path, helper string) (*refusalCounter, testenv.Flo
 	waitFor(t, 5*time.Second, func() bool { return testenv.OpenFDs(t) == fds+1 })
 	drss := rssBytes(t) - rss
 	stopServer()
-	waitFor(t, 5*time.Second, func() bool { return runtime.NumGoroutine() <= goroutines })
+	waitGoroutines(t, 5*time.Second, goroutines)
 	waitFor(t, 5*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
 	t.Logf("flood: %d connections in %v, %d problems (%s); healthy client: %d calls, %d errors (%v), p99 %v, max %v "+
 		"(bar %v; other processes took %.0f%% of the CPU); server: fd delta 0 (running: listener only), goroutine delta %d, RSS delta %d KiB",

@@ -94,7 +94,7 @@ func stopWithHog(t *testing.T, bound time.Duration, serve func(ctx context.Conte
 	}
 	hog.Close()
 	asker.Close()
-	waitFor(t, 5*time.Second, func() bool { return runtime.NumGoroutine() <= goroutines })
+	waitGoroutines(t, 5*time.Second, goroutines)
 	waitFor(t, 5*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
 	t.Logf("returned %v (%v) %v after the stop (bound %v), goroutine delta %d, fd delta %d",
 		err, resp, took, bound, runtime.NumGoroutine()-goroutines, testenv.OpenFDs(t)-fds)

@@ -187,7 +187,8 @@ func waitExit(cmd *exec.Cmd, d time.Duration) error {
 // returns once the workers are up, having printed the address the daemon
 // listens on, with the daemon's PID in the lock file; a second `echod -d`
 // fails with the lock's error, one on the same port with the bind error,
-// both on the terminal; `releasectl stop` ends the daemon cleanly.
+// both on the terminal; `releasectl stop` ends the daemon and its workers
+// cleanly.
 func TestDaemonMode(t *testing.T) {
 	su := newSetup(t, 2)
 	ctlBin, sock, lock := su.ctl, su.sock, su.lock
@@ -224,22 +225,44 @@ func TestDaemonMode(t *testing.T) {
 	if out, err := exec.Command(ctlBin, "-socket", sock, "status").CombinedOutput(); err != nil || !strings.Contains(string(out), "worker") {
 		t.Fatalf("releasectl status: %v\n%s", err, out)
 	}
+	workers := childrenOf(pid)
+	if len(workers) != 2 {
+		t.Errorf("the daemon has children %v, want its 2 workers", workers)
+	}
 	if out, err := exec.Command(ctlBin, "-socket", sock, "stop").CombinedOutput(); err != nil {
 		t.Fatalf("releasectl stop: %v\n%s", err, out)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		_, err := os.Lstat(lock)
-		if errors.Is(err, os.ErrNotExist) && !running(pid) {
+		if errors.Is(err, os.ErrNotExist) && !running(pid) && !slices.ContainsFunc(workers, running) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the daemon did not stop and remove its lock file")
+			t.Fatalf("the daemon did not stop, remove its lock file and end its workers %v", workers)
 		}
 	}
-	if c, err := net.DialTimeout("tcp", addr, 10*time.Second); err == nil {
-		c.Close()
-		t.Errorf("%s still accepts after the daemon stopped: someone else listened there", addr)
+}
+
+// childrenOf lists the live processes whose parent is pid.
+func childrenOf(pid int) []int {
+	ents, _ := os.ReadDir("/proc")
+	var kids []int
+	for _, e := range ents {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// After the command's closing parenthesis: state, then the parent.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) && running(child) {
+			kids = append(kids, child)
+		}
 	}
+	return kids
 }
 
 // shippedConfig writes echod.conf beside this file into the test's

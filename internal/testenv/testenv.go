@@ -76,6 +76,7 @@ func makeJail() error {
 // leak checks that compare counts before and after.
 func OpenFDs(t testing.TB) int {
 	t.Helper()
+	startPoller()
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Fatal(err)
