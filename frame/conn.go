@@ -55,6 +55,8 @@ type Conn struct {
 	rfired     chan struct{} // interruptR has run: see cancel.go
 	interruptR func()
 
+	watch atomic.Pointer[watch] // see WatchControl
+
 	closeOnce sync.Once
 	closed    atomic.Bool
 }
@@ -90,6 +92,7 @@ func (c *Conn) Close() error {
 	err := ErrClosed
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
+		c.closeWatch()
 		err = c.nc.Close() // wakes a Read blocked in the netpoller
 		c.rmu.Lock()
 		c.release()

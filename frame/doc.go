@@ -25,6 +25,15 @@
 // the kernel could not all pass, as at the process's limit of open files,
 // is an error ([ErrFilesTruncated]), never a frame without them.
 //
+// A Conn made with [WithControl] also carries small control frames beside
+// the application's, whose header starts with the byte 0xFF (no frame
+// the application may send can have that header): [Conn.WriteControl]
+// sends one between two frames, and whoever reads the Conn, a Read, a
+// Client, Serve, or [Conn.WatchControl] while no one else reads, hands
+// them to a handler and never returns them as frames. Package proc runs
+// its readiness and heartbeat messages this way, on the same connection
+// as the application's frames, without disturbing a Client or Serve.
+//
 // On top, a typed layer, the original's Release_ipc functor as generics:
 // [Codec] turns values into payloads and back, [Client] makes calls
 // (pipelined, many goroutines at once, answers matched in order), and

@@ -89,6 +89,7 @@ func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
 	if c.uc == nil {
 		return nil, nil, ErrFilesRefused
 	}
+	defer c.readEnded()
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	p, fds, err := c.next()

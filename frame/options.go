@@ -1,7 +1,9 @@
 package frame
 
 // Option is a setting for [New]: [MaxFrame], [ReadBuffer], [SmallFrame],
-// [SpinReads] or [AcceptFiles]. Options are plain values, so they print and compare.
+// [SpinReads], [AcceptFiles] or [WithControl]. Options other than
+// WithControl's, which holds a func, are plain values that print and
+// compare.
 type Option interface{ apply(*config) }
 
 // MaxFrame is the largest payload a Conn reads or writes. The default is
@@ -43,6 +45,7 @@ type config struct {
 	maxFrame, readBuffer, smallFrame int
 	spinReads                        int
 	files                            bool
+	control                          ControlHandler
 }
 
 type acceptFiles struct{}
@@ -60,6 +63,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.maxFrame <= 0 || c.maxFrame > maxWire {
 		c.maxFrame = DefaultMaxFrame
+	}
+	if c.control != nil {
+		c.maxFrame = min(c.maxFrame, maxControlled)
 	}
 	if c.readBuffer < 4*HeaderSize {
 		c.readBuffer = DefaultReadBuffer

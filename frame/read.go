@@ -24,6 +24,7 @@ import (
 // [ErrTooLarge]: nothing is allocated for it, and the connection is
 // closed. Every error sticks: later Reads return it again.
 func (c *Conn) Read() ([]byte, error) {
+	defer c.readEnded() // after the unlock: see WatchControl
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	p, fds, err := c.next()
@@ -52,6 +53,7 @@ func (c *Conn) ReadContext(ctx context.Context) ([]byte, error) {
 	}
 	// Only ctx's own end moves the deadline: a deadline set from
 	// ctx.Deadline could fire a moment before ctx reports it is done.
+	defer c.readEnded()
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	stop := context.AfterFunc(ctx, c.interruptR)
@@ -79,6 +81,21 @@ func (c *Conn) next() ([]byte, []int, error) {
 	}
 	if err := c.need(HeaderSize); err != nil {
 		return nil, nil, c.fail(err, c.w == c.r)
+	}
+	for c.cfg.control != nil && c.mem[c.r] == controlMark { // see control.go
+		_, size, err := c.controlAt()
+		if err != nil {
+			c.rerr = err
+			c.nc.Close()
+			return nil, nil, err
+		}
+		if err := c.need(size); err != nil {
+			return nil, nil, c.fail(err, false)
+		}
+		c.takeControl(size)
+		if err := c.need(HeaderSize); err != nil {
+			return nil, nil, c.fail(err, c.w == c.r)
+		}
 	}
 	n := int(binary.BigEndian.Uint32(c.mem[c.r:]))
 	if n > c.cfg.maxFrame {
