@@ -28,8 +28,8 @@ const watchSettle = 5 * time.Millisecond
 type watch struct {
 	parked atomic.Bool   // waiting for a Read to end
 	kick   chan struct{} // a Read ended while parked
-	f      *os.File // a duplicate of the socket, to wait on
-	fd     int      // its descriptor, open until the watcher returns
+	f      *os.File      // a duplicate of the socket, to wait on
+	fd     int           // its descriptor, open until the watcher returns
 	mu     sync.Mutex
 	done   bool // f is closed: fd may be another file's
 	peek   [HeaderSize]byte
