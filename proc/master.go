@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/release-daemon/release/frame"
+	"github.com/release-daemon/release/proc/sdnotify"
 )
 
 // Worker describes one kind of worker process: the original's slave. The
@@ -299,7 +300,7 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	<-r.ctx.Done()
 	if cfg.HandleSignals {
-		notifySystemd("STOPPING=1")
+		sdnotify.Notify("STOPPING=1")
 	}
 	r.wg.Wait()
 	if cfg.Background && !r.readySent() {

@@ -3,11 +3,10 @@ package proc
 import (
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/release-daemon/release/proc/sdnotify"
 )
 
 // handleSignals catches SIGINT, SIGTERM and SIGHUP for the Run; the
@@ -38,7 +37,7 @@ func (r *run) handleSignals() (stop func()) {
 // previous one's replacement is up, so that some always serve. These
 // exits are not counted against the restart limit.
 func (r *run) rollingRestart() {
-	notifySystemd(reloading())
+	sdnotify.Notify(sdnotify.Reloading())
 	r.log.Info("restarting workers one at a time")
 	for _, p := range r.peers() {
 		r.mu.Lock()
@@ -50,7 +49,7 @@ func (r *run) rollingRestart() {
 		}
 		r.waitReplaced(p.PID, before)
 	}
-	notifySystemd("READY=1")
+	sdnotify.Notify("READY=1")
 }
 
 // waitReplaced waits until pid has gone and the live count is back, for at
@@ -76,22 +75,4 @@ func (r *run) retired(pid int) bool {
 	_, ok := r.retiring[pid]
 	delete(r.retiring, pid)
 	return ok
-}
-
-// reloading is the notification that a reload began: RELOADING=1 with
-// the time it began on CLOCK_MONOTONIC in microseconds, which systemd
-// (Type=notify-reload, from version 253) requires to tell this reload from
-// an earlier one; without it, the reload job waits until its timeout.
-func reloading() string {
-	var ts unix.Timespec
-	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	usec := ts.Sec*1_000_000 + ts.Nsec/1_000
-	return "RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(usec, 10)
-}
-
-// notifySystemd sends one state line to NOTIFY_SOCKET, if set.
-func notifySystemd(state string) {
-	if sock := os.Getenv("NOTIFY_SOCKET"); sock != "" {
-		notify(sock, state)
-	}
 }

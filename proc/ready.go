@@ -3,13 +3,13 @@ package proc
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/release-daemon/release/proc/sdnotify"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,11 +25,7 @@ const maxFailText = 4000
 // READY=1 there (systemd's Type=notify), whether or not the process is a
 // daemon. Outside a daemon, and after the first call, it does nothing else.
 func Ready() error {
-	var err error
-	if sock := os.Getenv("NOTIFY_SOCKET"); sock != "" {
-		err = notify(sock, "READY=1")
-	}
-	return errors.Join(err, inherited.verdict("R"))
+	return errors.Join(sdnotify.Notify("READY=1"), inherited.verdict("R"))
 }
 
 // Fail tells the process that started the daemon that start-up failed: it
@@ -155,16 +151,4 @@ func (s *daemonState) relay() {
 			}
 		}
 	})
-}
-
-// notify sends one state line to systemd's notification socket. A name
-// starting with '@' is an abstract socket, which package net understands.
-func notify(sock, state string) error {
-	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = c.Write([]byte(state))
-	return err
 }
