@@ -20,6 +20,7 @@ func init() {
 // procWorker is a worker that echoes frames until the master closes.
 func procWorker() int {
 	proc.Me(context.Background(), proc.MeOptions{AllowRoot: true, Logger: quietLog()}, func(ctx context.Context, c *frame.Conn) error {
+		proc.Ready()
 		for {
 			p, err := c.Read()
 			if err != nil {

@@ -18,6 +18,7 @@ func init() { helpers["worker-cwd"] = helperWorkerCwd }
 // reaches the host's /etc/passwd.
 func helperWorkerCwd() int {
 	Me(context.Background(), MeOptions{AllowRoot: true, Logger: quietLogger()}, func(ctx context.Context, c *frame.Conn) error {
+		Ready()
 		cwd, err := os.Getwd()
 		if err != nil {
 			cwd = "error: " + err.Error()

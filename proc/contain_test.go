@@ -31,6 +31,7 @@ const forkerExit = 7
 // waits for the master to stop it.
 func helperWorkerForker() int {
 	Me(context.Background(), MeOptions{AllowRoot: true, Logger: quietLogger()}, func(ctx context.Context, c *frame.Conn) error {
+		Ready()
 		exe, _ := os.Executable()
 		start := func(name string, sys *syscall.SysProcAttr) *exec.Cmd {
 			cmd := exec.Command(exe, "-test.run=^$")

@@ -66,6 +66,7 @@ func helperWorkerDrop() int {
 		opts.User = testenv.UserName
 	}
 	err := Me(context.Background(), opts, func(ctx context.Context, c *frame.Conn) error {
+		Ready()
 		switch way {
 		case "self":
 			if err := DropPrivileges(testenv.UserName, NoChroot); err != nil {

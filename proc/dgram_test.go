@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,4 +38,23 @@ func nextDatagram(t testing.TB, c *net.UnixConn, d time.Duration) string {
 		t.Fatalf("reading the datagram socket: %v", err)
 	}
 	return string(buf[:n])
+}
+
+// nextNotice reads notifications until one says more than STATUS= and
+// EXTEND_TIMEOUT_USEC=, which a Master sends as it goes, and returns its
+// other lines.
+func nextNotice(t testing.TB, c *net.UnixConn, d time.Duration) string {
+	t.Helper()
+	end := time.Now().Add(d)
+	for {
+		var kept []string
+		for line := range strings.SplitSeq(nextDatagram(t, c, time.Until(end)), "\n") {
+			if !strings.HasPrefix(line, "STATUS=") && !strings.HasPrefix(line, "EXTEND_TIMEOUT_USEC=") {
+				kept = append(kept, line)
+			}
+		}
+		if kept != nil {
+			return strings.Join(kept, "\n")
+		}
+	}
 }

@@ -80,6 +80,7 @@ func ExampleMaster() {
 // become.
 func ExampleMe() {
 	err := proc.Me(context.Background(), proc.MeOptions{User: "echod"}, func(ctx context.Context, c *frame.Conn) error {
+		proc.Ready() // tell the master this worker can serve
 		cl := frame.NewClient[string, string](c, frame.String{}, frame.String{})
 		resp, err := cl.Call(ctx, "hello")
 		fmt.Println(resp)

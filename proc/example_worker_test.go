@@ -45,6 +45,7 @@ func ExampleIsWorker() {
 // the master stops it.
 func sumWorker(ctx context.Context, opts proc.MeOptions) error {
 	return proc.Me(ctx, opts, func(ctx context.Context, c *frame.Conn) error {
+		proc.Ready() // nothing to set up: ready to serve at once
 		return frame.Serve(ctx, c, frame.JSON[sumRequest]{}, frame.JSON[sumResponse]{},
 			func(_ context.Context, req sumRequest) (sumResponse, error) {
 				var resp sumResponse

@@ -24,6 +24,7 @@ func init() {
 	proc.AddHelper("isworker-after-me", func() int {
 		before := proc.IsWorker()
 		proc.Me(context.Background(), proc.MeOptions{AllowRoot: true}, func(ctx context.Context, c *frame.Conn) error {
+			proc.Ready()
 			report := fmt.Sprintf("before Me %v, after %v, marker %q", before, proc.IsWorker(), os.Getenv("RELEASE_WORKER_FD"))
 			if err := c.Write([]byte(report)); err != nil {
 				return err

@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/release-daemon/release/frame"
-	"github.com/release-daemon/release/proc/sdnotify"
 )
 
 // Worker describes one kind of worker process: the original's slave. The
@@ -53,6 +53,29 @@ type Worker struct {
 	// (checked, as for DropPrivileges) that the worker is started in; Path
 	// is then looked up inside it. As for User, the Master must be root.
 	Chroot string
+	// StartTimeout bounds the wait for each worker to say it is ready
+	// (Ready, in the worker): past it, the worker has failed its start
+	// and is stopped. 0 means DefaultStartTimeout, 15 s.
+	StartTimeout time.Duration
+	// ReadyOnStart counts each worker ready as soon as it started, for a
+	// program that never says so (one that does not use Me, and does not
+	// send the 4 bytes FF 52 00 00 on fd 3).
+	ReadyOnStart bool
+	// Heartbeat, if set, is how often the Master asks each ready worker
+	// whether it is healthy, over its connection (see the package doc).
+	// Me answers, with its MeOptions.Probe's verdict; a worker that leaves
+	// more than Misses heartbeats in a row unanswered, or answered
+	// unhealthy, is hung: it is stopped (SIGTERM, StopGrace, SIGKILL) and
+	// restarted under the RestartPolicy.
+	Heartbeat time.Duration
+	// Misses is how many heartbeats in a row may go wrong before the
+	// worker counts as hung; 0 means DefaultMisses, 2. A hung worker is
+	// found within Heartbeat × (Misses + 1) of its last good answer.
+	Misses int
+	// Critical workers gate systemd's watchdog: with WATCHDOG_USEC set,
+	// the Master sends WATCHDOG=1 only while every critical worker is
+	// ready and, with heartbeats, healthy.
+	Critical bool
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits or the
 	// Master stops. Nil means the connection is only held.
@@ -148,14 +171,25 @@ const (
 	Restarting                  // it will start again after Delay
 	Failed                      // it hit the restart limit (Err set)
 	// StartFailed: a worker could not be started (Err set: a missing or
-	// unsafe executable, no file descriptors left, ...); it counts as a
-	// death under the RestartPolicy.
+	// unsafe executable, no file descriptors left, ...), or it started
+	// and failed its start (Err is a *StartError: it said why, exited, or
+	// was not ready within StartTimeout); it counts as a death under the
+	// RestartPolicy.
 	StartFailed
+	WorkerReady // the worker said it is ready
+	// Unhealthy: a heartbeat went unanswered, or was answered unhealthy
+	// (Err says which, and how many in a row).
+	Unhealthy
+	Hung // too many heartbeats went wrong: the worker is being stopped (Err set)
 )
 
 // String returns the kind in words: "started", "exited", and so on.
 func (k EventKind) String() string {
-	return [...]string{"started", "exited", "restarting", "failed", "start failed"}[k]
+	names := [...]string{"started", "exited", "restarting", "failed", "start failed", "ready", "unhealthy", "hung"}
+	if k < 0 || int(k) >= len(names) {
+		return "EventKind(" + strconv.Itoa(int(k)) + ")"
+	}
+	return names[k]
 }
 
 // Event is one thing that happened to one worker slot.
@@ -172,8 +206,9 @@ type Event struct {
 	// killed it.
 	Stop  StopReason
 	Delay time.Duration // on a Restarting event, how long until the start
-	Err   error         // on a Failed or StartFailed event, why
+	Err   error         // on a Failed, StartFailed, Unhealthy or Hung event, why
 	Time  time.Time     // when it happened
+	State SlotState     // the slot's state after it
 }
 
 // StopReason is why a Master stopped a worker on purpose.
@@ -183,6 +218,10 @@ const (
 	StopNone   StopReason = ""       // the Master did not stop it
 	StopRun    StopReason = "stop"   // Run was ending: SIGTERM, then SIGKILL after StopGrace
 	StopReload StopReason = "reload" // a rolling restart (SIGHUP) replaced it
+	// StopStartFailed: it said it could not start, or was not ready
+	// within StartTimeout.
+	StopStartFailed StopReason = "start failed"
+	StopHung        StopReason = "hung" // it missed too many heartbeats
 )
 
 // Control is a Master's control socket: its path, the handler of its
@@ -290,18 +329,16 @@ func (m *Master) Run(ctx context.Context) error {
 		stop := r.handleSignals()
 		defer stop()
 	}
-	for i := range cfg.Workers {
-		for n := range cfg.Workers[i].Count {
-			r.wg.Go(func() { r.supervise(&cfg.Workers[i], n) })
-		}
+	r.announceStart()
+	for _, s := range r.table {
+		r.wg.Go(func() { r.supervise(s) })
 	}
 	if cfg.Main != nil {
 		r.wg.Go(func() { r.finish(cfg.Main(r.ctx, r.peers)) })
 	}
+	r.wg.Go(r.watchdog)
 	<-r.ctx.Done()
-	if cfg.HandleSignals {
-		sdnotify.Notify("STOPPING=1")
-	}
+	r.announceStop()
 	r.wg.Wait()
 	if cfg.Background && !r.readySent() {
 		Fail(r.result()) // the starting command is still waiting: tell it why
@@ -345,6 +382,12 @@ func (m *Master) checked() (Master, error) {
 	for i := range c.Workers {
 		w := &c.Workers[i]
 		w.Count = max(w.Count, 1)
+		if w.StartTimeout <= 0 {
+			w.StartTimeout = DefaultStartTimeout
+		}
+		if w.Misses <= 0 {
+			w.Misses = DefaultMisses
+		}
 		if w.Name == "" {
 			w.Name = filepath.Base(w.Path)
 		}
@@ -441,13 +484,14 @@ type run struct {
 	contain *containment
 	log     *slog.Logger
 
+	table []*slot // every worker slot, in the order of Workers
+
 	mu       sync.Mutex
 	live     map[int]Peer     // by PID
 	retiring map[int]struct{} // PIDs stopped on purpose (SIGHUP): not deaths
 	err      error
 	ended    bool
-	slots    int  // the sum of the Workers' Counts
-	started  int  // slots that have started once, for Ready
+	started  int  // slots that have been ready once, for Ready
 	ready    bool // Ready was sent
 }
 
@@ -456,9 +500,12 @@ func newRun(ctx context.Context, cfg Master) *run {
 	c := newContainment(log, cfg.NoCgroups)
 	r := &run{cfg: cfg, sp: newSpawner(c), contain: c, log: log,
 		live: map[int]Peer{}, retiring: map[int]struct{}{}}
-	r.ctx, r.cancel = context.WithCancel(ctx)
-	for _, w := range cfg.Workers {
-		r.slots += w.Count
+	r.ctx, r.cancel = context.WithCancel(context.WithValue(ctx, runKey{}, r))
+	for i := range cfg.Workers {
+		w := &r.cfg.Workers[i]
+		for n := range w.Count {
+			r.table = append(r.table, &slot{w: w, n: n, index: len(r.table), since: time.Now()})
+		}
 	}
 	return r
 }
@@ -484,20 +531,6 @@ func (r *run) event(e Event) {
 	if r.cfg.Events != nil {
 		e.Time = time.Now()
 		r.cfg.Events(e)
-	}
-}
-
-// slotStarted counts a slot's first start; once all have, the Master is
-// ready: a Background one tells its starting command, and systemd hears
-// READY=1 when NOTIFY_SOCKET is set.
-func (r *run) slotStarted() {
-	r.mu.Lock()
-	r.started++
-	send := !r.ready && r.started == r.slots
-	r.ready = r.ready || send
-	r.mu.Unlock()
-	if send {
-		Ready() // the starting command, if Background; systemd, if NOTIFY_SOCKET
 	}
 }
 

@@ -49,6 +49,9 @@ type backoffRun struct {
 }
 
 func (b *backoffRun) record(e Event) {
+	if e.Kind == WorkerReady { // these workers never report: ready at once
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.events = append(b.events, e)

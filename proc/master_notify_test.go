@@ -28,7 +28,7 @@ func TestMasterReloadNotification(t *testing.T) {
 		StopGrace: 2 * time.Second, Logger: quietLogger()}
 	stop, _ := runMaster(t, m)
 	defer stop()
-	read := func() string { return nextDatagram(t, srv, 20*time.Second) }
+	read := func() string { return nextNotice(t, srv, 20*time.Second) }
 	if got := read(); got != "READY=1" {
 		t.Fatalf("systemd heard %q first, want READY=1", got)
 	}

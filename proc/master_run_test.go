@@ -211,7 +211,7 @@ func TestMasterNotifiesSystemd(t *testing.T) {
 	t.Setenv("NOTIFY_SOCKET", sock)
 	m := &Master{Workers: []Worker{testWorker(t, "worker-upper", 2, nil)}, HandleSignals: true, Logger: quietLogger()}
 	_, done := runMaster(t, m)
-	read := func() string { return nextDatagram(t, srv, 20*time.Second) }
+	read := func() string { return nextNotice(t, srv, 20*time.Second) }
 	if got := read(); got != "READY=1" {
 		t.Fatalf("systemd heard %q first, want READY=1", got)
 	}

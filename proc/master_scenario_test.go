@@ -25,6 +25,7 @@ func init() {
 // then waits for the master to close.
 func helperWorkerAsker() int {
 	Me(context.Background(), MeOptions{AllowRoot: true, Logger: quietLogger()}, func(ctx context.Context, c *frame.Conn) error {
+		Ready()
 		cl := frame.NewClient[string, string](c, frame.String{}, frame.String{})
 		answer, err := cl.Call(ctx, "what is the answer?")
 		if err != nil {

@@ -34,34 +34,33 @@ func (r *run) handleSignals() (stop func()) {
 }
 
 // rollingRestart stops the live workers one at a time, each after the
-// previous one's replacement is up, so that some always serve. These
+// previous one's replacement is ready, so that some always serve. These
 // exits are not counted against the restart limit.
 func (r *run) rollingRestart() {
 	sdnotify.Notify(sdnotify.Reloading())
 	r.log.Info("restarting workers one at a time")
-	for _, p := range r.peers() {
+	for _, s := range r.table {
+		old := s.status().PID
+		if old == 0 {
+			continue
+		}
 		r.mu.Lock()
-		r.retiring[p.PID] = struct{}{}
-		before := len(r.live)
+		r.retiring[old] = struct{}{}
 		r.mu.Unlock()
-		if proc, err := os.FindProcess(p.PID); err == nil {
+		if proc, err := os.FindProcess(old); err == nil {
 			proc.Signal(syscall.SIGTERM)
 		}
-		r.waitReplaced(p.PID, before)
+		r.waitReplaced(s, old)
 	}
-	sdnotify.Notify("READY=1")
+	sdnotify.Notify("READY=1\n" + sdnotify.Status(r.summary()))
 }
 
-// waitReplaced waits until pid has gone and the live count is back, for at
-// most StopGrace plus a second.
-func (r *run) waitReplaced(pid, want int) {
-	deadline := time.Now().Add(r.cfg.StopGrace + time.Second)
+// waitReplaced waits until the slot runs a ready worker other than old,
+// for at most StopGrace plus its StartTimeout plus a second.
+func (r *run) waitReplaced(s *slot, old int) {
+	deadline := time.Now().Add(r.cfg.StopGrace + s.w.StartTimeout + time.Second)
 	for time.Now().Before(deadline) && r.ctx.Err() == nil {
-		r.mu.Lock()
-		_, still := r.live[pid]
-		n := len(r.live)
-		r.mu.Unlock()
-		if !still && n >= want {
+		if st := s.status(); st.State == SlotReady && st.PID != old {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -3,24 +3,27 @@ package proc
 import (
 	"context"
 	"fmt"
-	"golang.org/x/sys/unix"
 	"os"
+	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// supervise keeps one slot of w running: start, serve, wait, and restart
+// supervise keeps one slot running: start, serve, wait, and restart
 // under the policy, until the Run ends.
-func (r *run) supervise(w *Worker, slot int) {
-	pol := r.cfg.Restart
+func (r *run) supervise(s *slot) {
+	w, pol := s.w, r.cfg.Restart
 	var deaths []time.Time // monotonic readings
 	delay := pol.Backoff
 	env := workerEnviron(r.cfg.KeepEnv, w.Env)
-	first := true
+	if w.Heartbeat > 0 {
+		env = append(env, heartbeatEnv+"="+w.Heartbeat.String())
+	}
 	for r.ctx.Err() == nil {
 		start := time.Now()
-		code, pid := r.runOnce(w, slot, env, first)
-		first = first && pid == 0
+		code, pid := r.runOnce(s, env)
 		if r.ctx.Err() != nil {
 			return
 		}
@@ -28,7 +31,7 @@ func (r *run) supervise(w *Worker, slot int) {
 			continue
 		}
 		if pol.DoNotRestart != 0 && code == pol.DoNotRestart {
-			r.log.Info("worker asked not to be restarted", "worker", w.Name, "slot", slot, "code", code)
+			r.log.Info("worker asked not to be restarted", "worker", w.Name, "slot", s.n, "code", code)
 			return
 		}
 		now := time.Now()
@@ -38,18 +41,20 @@ func (r *run) supervise(w *Worker, slot int) {
 		}
 		if len(deaths) > pol.Burst {
 			err := fmt.Errorf("%w: %q died %d times within %v", ErrRestartLimit, w.Name, len(deaths), pol.Interval)
-			r.event(Event{Kind: Failed, Worker: w.Name, Slot: slot, Err: err})
+			s.set(SlotFailed, 0, err.Error())
+			r.event(Event{Kind: Failed, Worker: w.Name, Slot: s.n, Err: err, State: SlotFailed})
 			if pol.OnLimit == StopMaster {
 				r.finish(err)
 			} else {
-				r.log.Error("worker failed", "worker", w.Name, "slot", slot, "err", err)
+				r.log.Error("worker failed", "worker", w.Name, "slot", s.n, "err", err)
 			}
+			r.tellStatus()
 			return
 		}
 		if pol.HealthyAfter > 0 && now.Sub(start) >= pol.HealthyAfter {
 			delay = pol.Backoff
 		}
-		r.event(Event{Kind: Restarting, Worker: w.Name, Slot: slot, Delay: delay})
+		r.event(Event{Kind: Restarting, Worker: w.Name, Slot: s.n, Delay: delay, State: Stopped})
 		if !sleepCtx(r.ctx, delay) {
 			return
 		}
@@ -59,37 +64,41 @@ func (r *run) supervise(w *Worker, slot int) {
 
 // runOnce starts one worker, serves it until it exits and returns its exit
 // code and PID, or -1 and 0 if it did not start.
-func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) {
-	res := r.sp.start(w, workerTitle(w, slot), env)
+func (r *run) runOnce(s *slot, env []string) (int, int) {
+	w := s.w
+	h := newPeerHealth()
+	s.set(Starting, 0, "")
+	res := r.sp.start(w, workerTitle(w, s.n), env, h.control)
 	if res.err != nil {
-		r.log.Error("worker did not start", "worker", w.Name, "slot", slot, "err", res.err)
-		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: slot, Err: res.err})
+		r.log.Error("worker did not start", "worker", w.Name, "slot", s.n, "err", res.err)
+		s.set(Stopped, 0, res.err.Error())
+		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: s.n, Err: res.err, State: Stopped})
 		return -1, 0
 	}
 	p, conn := res.p, res.conn
-	if first {
-		r.slotStarted()
-	}
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
 	r.mu.Lock()
 	r.live[p.Pid] = peer
 	r.mu.Unlock()
-	r.log.Info("worker started", "worker", w.Name, "slot", slot, "pid", p.Pid)
-	r.event(Event{Kind: Started, Worker: w.Name, Slot: slot, PID: p.Pid})
+	s.set(Starting, p.Pid, "")
+	r.log.Info("worker started", "worker", w.Name, "slot", s.n, "pid", p.Pid)
+	r.event(Event{Kind: Started, Worker: w.Name, Slot: s.n, PID: p.Pid, State: Starting})
 
 	ctx, cancel := context.WithCancel(r.ctx)
-	handled := make(chan struct{})
-	go func() {
-		defer close(handled)
+	var tasks sync.WaitGroup
+	tasks.Go(func() { conn.WatchControl(ctx) }) // the worker's messages, when the Handler does not read
+	tasks.Go(func() {
 		if w.Handler == nil {
 			return
 		}
 		if err := w.Handler(ctx, peer); err != nil && ctx.Err() == nil {
 			r.log.Warn("worker handler", "worker", w.Name, "pid", p.Pid, "err", err)
 		}
-	}()
-	exited, signalled := make(chan struct{}), make(chan bool, 1)
-	go func() { signalled <- r.stopOnEnd(p, exited) }()
+	})
+	stopReq := make(chan StopReason, 1)
+	tasks.Go(func() { r.watchHealth(ctx, s, p.Pid, conn, h, stopReq) })
+	exited, stopped := make(chan struct{}), make(chan StopReason, 1)
+	go func() { stopped <- r.stopper(s, p, exited, stopReq) }()
 	// The tree is ended while the worker is still an unreaped zombie: its
 	// PID, and so its process group, cannot be reused by another process
 	// until Wait reaps it.
@@ -103,21 +112,53 @@ func (r *run) runOnce(w *Worker, slot int, env []string, first bool) (int, int) 
 	close(exited)
 	cancel()
 	conn.Close()
-	<-handled
+	tasks.Wait()
 	r.mu.Lock()
 	delete(r.live, p.Pid)
 	_, reloaded := r.retiring[p.Pid] // forgotten by supervise, through retired
 	r.mu.Unlock()
-	why := StopNone
-	if reloaded {
+	why := <-stopped // at once now that exited is closed
+	if why == StopNone && reloaded {
 		why = StopReload
 	}
-	if <-signalled { // returns at once now that exited is closed
-		why = StopRun
-	}
 	logExit(r, w.Name, p.Pid, st, why)
-	r.event(Event{Kind: Exited, Worker: w.Name, Slot: slot, PID: p.Pid, Code: st.ExitCode(), Stop: why})
+	s.set(Stopped, 0, exitReason(st, why))
+	r.event(Event{Kind: Exited, Worker: w.Name, Slot: s.n, PID: p.Pid, Code: st.ExitCode(), Stop: why, State: Stopped})
+	if !h.isReady() && why != StopRun && r.ctx.Err() == nil {
+		r.startFailed(s, p.Pid, h, st)
+	}
+	r.tellStatus()
 	return st.ExitCode(), p.Pid
+}
+
+// startFailed reports a worker that ended before it was ready: in its own
+// words if it said why. During the Master's start, the Run fails with it.
+func (r *run) startFailed(s *slot, pid int, h *peerHealth, st *os.ProcessState) {
+	reason := h.startFailure()
+	if reason == "" {
+		reason = "exited before it was ready (" + exitReason(st, StopNone) + ")"
+	}
+	err := &StartError{Worker: s.w.Name, Slot: s.n, PID: pid, Reason: reason}
+	r.log.Error("worker failed to start", "worker", s.w.Name, "slot", s.n, "pid", pid, "err", reason)
+	s.set(Stopped, 0, reason)
+	r.event(Event{Kind: StartFailed, Worker: s.w.Name, Slot: s.n, PID: pid, Err: err, State: Stopped})
+	r.tellStartFailure(err)
+	if !r.readySent() {
+		r.finish(err)
+	}
+}
+
+// exitReason says how a worker ended, for its slot's status.
+func exitReason(st *os.ProcessState, why StopReason) string {
+	ws, _ := st.Sys().(syscall.WaitStatus)
+	how := "exit status " + fmt.Sprint(ws.ExitStatus())
+	if ws.Signaled() {
+		how = "killed by " + ws.Signal().String()
+	}
+	if why != StopNone {
+		return string(why) + ": " + how
+	}
+	return how
 }
 
 // waitExited waits until pid has exited, without reaping it.
@@ -131,21 +172,27 @@ func waitExited(pid int) {
 	}
 }
 
-// stopOnEnd sends SIGTERM when the Run ends, then SIGKILL after the grace;
-// it reports whether it signalled the worker.
-func (r *run) stopOnEnd(p *os.Process, exited <-chan struct{}) bool {
+// stopper stops the worker, SIGTERM then SIGKILL after the grace, when
+// the Run ends or the worker's supervision asks; it returns why it did,
+// or StopNone if the worker exited first.
+func (r *run) stopper(s *slot, p *os.Process, exited <-chan struct{}, req <-chan StopReason) StopReason {
+	why := StopRun
 	select {
 	case <-exited:
-		return false
+		return StopNone
 	case <-r.ctx.Done():
+	case why = <-req:
 	}
+	s.set(Draining, p.Pid, string(why))
 	p.Signal(syscall.SIGTERM)
+	t := time.NewTimer(r.cfg.StopGrace)
+	defer t.Stop()
 	select {
 	case <-exited:
-	case <-time.After(r.cfg.StopGrace):
+	case <-t.C:
 		p.Kill()
 	}
-	return true
+	return why
 }
 
 // logExit says how a worker ended, in the original's words: a worker the

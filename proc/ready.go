@@ -17,25 +17,49 @@ import (
 // it fits one atomic pipe write.
 const maxFailText = 4000
 
-// Ready tells the process that started the daemon that start-up succeeded:
-// it prints what the daemon wrote on stdout and stderr so far and exits 0,
-// and the terminal or init system moves on. Ready returns once that process
-// is gone (or after 10 seconds), so what the daemon writes after Ready goes
-// to syslog (see [Daemon]). When NOTIFY_SOCKET is set, Ready also sends
+// Ready says that start-up succeeded to whoever waits for it.
+//
+// In a daemon, it tells the process that started it: that process prints
+// what the daemon wrote on stdout and stderr so far and exits 0, and the
+// terminal or init system moves on. Ready returns once that process is gone
+// (or after 10 seconds), so what the daemon writes after Ready goes to
+// syslog (see [Daemon]). When NOTIFY_SOCKET is set, Ready also sends
 // READY=1 there (systemd's Type=notify), whether or not the process is a
-// daemon. Outside a daemon, and after the first call, it does nothing else.
+// daemon.
+//
+// In a worker, while [Me] runs, it tells the master that the worker is
+// ready to serve: the Master counts a worker as started only then (see
+// [Worker.StartTimeout]), and is itself ready once every worker is.
+//
+// After the first call, and in any other process, it does nothing.
 func Ready() error {
+	if worker, err := reportWorker(msgReady, ""); worker {
+		return err
+	}
 	return errors.Join(sdnotify.Notify("READY=1"), inherited.verdict("R"))
 }
 
-// Fail tells the process that started the daemon that start-up failed: it
-// prints what the daemon wrote so far, then err, on its stderr and exits 1.
-// Fail returns once that process is gone, as Ready does; the daemon should
-// exit then. Outside a daemon, and after Ready or Fail, it does nothing.
+// Fail says that start-up failed, and why, to whoever waits for it.
+//
+// In a daemon, it tells the process that started it, which prints what
+// the daemon wrote so far, then err, on its stderr and exits 1. Fail
+// returns once that process is gone, as Ready does; the daemon should exit
+// then.
+//
+// In a worker, while [Me] runs, it tells the master, which logs err's text
+// at error priority and stops the worker; during the Master's own start,
+// Run then fails with a [*StartError] carrying that text (and a Background
+// Master's starting command prints it). Me sends the same when main
+// returns an error before Ready.
+//
+// After Ready or Fail, and in any other process, it does nothing.
 func Fail(err error) {
 	text := "daemon failed"
 	if err != nil {
 		text = err.Error()
+	}
+	if worker, _ := reportWorker(msgFailed, text); worker {
+		return
 	}
 	if len(text) > maxFailText {
 		text = text[:maxFailText]

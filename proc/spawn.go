@@ -29,6 +29,7 @@ type spawnReq struct {
 	w     *Worker
 	title string // argv[0]
 	env   []string
+	ctl   frame.ControlHandler // for the worker's messages
 	reply chan spawnResult
 }
 
@@ -54,16 +55,17 @@ func (s *spawner) loop() {
 	runtime.LockOSThread()
 	unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	for req := range s.reqs {
-		req.reply <- spawn(req.w, req.title, req.env, s.contain)
+		req.reply <- spawn(req.w, req.title, req.env, req.ctl, s.contain)
 	}
 }
 
 func (s *spawner) stop() { close(s.reqs) }
 
-// start starts one worker of w, with title as its argv[0].
-func (s *spawner) start(w *Worker, title string, env []string) spawnResult {
+// start starts one worker of w, with title as its argv[0] and ctl taking
+// its messages.
+func (s *spawner) start(w *Worker, title string, env []string, ctl frame.ControlHandler) spawnResult {
 	reply := make(chan spawnResult, 1)
-	s.reqs <- spawnReq{w, title, env, reply}
+	s.reqs <- spawnReq{w, title, env, ctl, reply}
 	return <-reply
 }
 
@@ -80,7 +82,7 @@ func workerTitle(w *Worker, slot int) string {
 // /dev/null as stdin, the master's stdout and stderr, nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
 // in its own cgroup where c has them, with title as its argv[0].
-func spawn(w *Worker, title string, env []string, c *containment) spawnResult {
+func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *containment) spawnResult {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return spawnResult{err: os.NewSyscallError("socketpair", err)}
@@ -121,7 +123,7 @@ func spawn(w *Worker, title string, env []string, c *containment) spawnResult {
 		c.reaped(p.Pid)
 		return spawnResult{err: err}
 	}
-	var opts []frame.Option
+	opts := []frame.Option{frame.WithControl(ctl)}
 	if w.AcceptFiles {
 		opts = append(opts, frame.AcceptFiles)
 	}

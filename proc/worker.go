@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 
 	"github.com/release-daemon/release/frame"
 	"golang.org/x/sys/unix"
@@ -24,8 +25,15 @@ type MeOptions struct {
 	User string
 	// AllowRoot lets the worker run as root without User.
 	AllowRoot bool
-	// Frame options for the connection to the master.
-	Frame  []frame.Option
+	// Frame options for the connection to the master. Me adds
+	// frame.WithControl, for its messages with the master.
+	Frame []frame.Option
+	// Probe, if set, is asked on each of the master's heartbeats (see
+	// Worker.Heartbeat) whether the worker can do its work: an error
+	// answers "unhealthy", with its text. It runs on a goroutine of its
+	// own and should return within the heartbeat interval: a probe that
+	// blocks is a worker that does not answer.
+	Probe  func(ctx context.Context) error
 	Logger *slog.Logger // nil means slog.Default()
 }
 
@@ -65,15 +73,21 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 		return err
 	}
 	defer stopWatch()
-	c := frame.New(nc, opts.Frame...)
+	link := newWorkerLink(opts.Probe)
+	c := frame.New(nc, append(slices.Clip(opts.Frame), frame.WithControl(link.control))...)
 	defer c.Close()
+	stopLink := link.start(ctx, c, parseHeartbeatEnv(os.Getenv(heartbeatEnv)))
+	defer stopLink()
+	os.Unsetenv(heartbeatEnv)
 	switch {
 	case opts.User != "":
 		if err := DropPrivileges(opts.User, ParentDeathSignal(workerDeathSignal)); err != nil {
+			link.report(msgFailed, err.Error())
 			return err
 		}
 	case !opts.AllowRoot:
 		if err := CheckNonRoot(); err != nil {
+			link.report(msgFailed, err.Error())
 			return err
 		}
 	}
@@ -84,6 +98,9 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 	log = log.With("component", "worker", "pid", os.Getpid())
 	log.Info("worker running")
 	err = main(ctx, c)
+	if err != nil {
+		link.report(msgFailed, err.Error()) // nothing, if it said it was ready
+	}
 	log.Info("worker stopped", "err", err)
 	return err
 }

@@ -146,7 +146,18 @@ func show(w io.Writer, req ctlwire.Request, resp ctlwire.Response, asJSON bool) 
 		json.Unmarshal(resp.Data, &s)
 		fmt.Fprintf(w, "master %d, up %s, %d requests, %d restarts\n", s.PID, s.Uptime, s.Requests, s.Restarts)
 		for _, wk := range s.Workers {
-			fmt.Fprintf(w, "  worker %d, up %s, %d requests\n", wk.PID, wk.Uptime, wk.Requests)
+			line := fmt.Sprintf("  slot %d: %s for %s", wk.Slot, wk.State, wk.Age)
+			if wk.PID != 0 {
+				line += fmt.Sprintf(", worker %d", wk.PID)
+			}
+			if wk.State == "ready" && !wk.Healthy {
+				line += ", unhealthy"
+			}
+			line += fmt.Sprintf(", %d requests", wk.Requests)
+			if wk.Reason != "" && wk.State != "ready" {
+				line += " (" + wk.Reason + ")"
+			}
+			fmt.Fprintln(w, line)
 		}
 	case "broadcast":
 		fmt.Fprintf(w, "ok: %s\n", resp.Data)

@@ -21,7 +21,7 @@ func (st *state) control(stop context.CancelFunc) proc.ControlHandler {
 		var data any
 		switch r.Cmd {
 		case "status":
-			data = st.status()
+			data = st.status(ctx)
 		case "reload":
 			if err := st.reload(ctx); err != nil {
 				return answer(nil, err)

@@ -72,7 +72,11 @@ func TestEndToEnd(t *testing.T) {
 		b, err := exec.Command(ctlBin, append([]string{"-socket", sock, "-json"}, args...)...).Output()
 		var r ctlwire.Response
 		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
-			t.Fatalf("releasectl %v: %q, %v", args, b, err)
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("releasectl %v: %q, %v; stderr %q", args, b, err, stderr)
 		}
 		return r
 	}
@@ -116,7 +120,8 @@ func listeningOn(t *testing.T, out io.Reader) string {
 	return addr
 }
 
-// waitWorkers polls status until n workers run, none of them in gone.
+// waitWorkers polls status until n workers are ready, none of them in
+// gone.
 func waitWorkers(t *testing.T, ctl func(...string) ctlwire.Response, n int, gone []int) []int {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -125,7 +130,7 @@ func waitWorkers(t *testing.T, ctl func(...string) ctlwire.Response, n int, gone
 		json.Unmarshal(ctl("status").Data, &s)
 		var pids []int
 		for _, w := range s.Workers {
-			if !slices.Contains(gone, w.PID) {
+			if w.State == "ready" && !slices.Contains(gone, w.PID) {
 				pids = append(pids, w.PID)
 			}
 		}

@@ -51,6 +51,13 @@ func runMaster(s settings, daemon bool) int {
 		Workers: []proc.Worker{{
 			Name: "echod-worker", Path: "/proc/self/exe", Count: s.Workers, User: user,
 			Env: []string{workerEnv + "=1"}, AcceptFiles: true, Handler: st.serveWorker(lnFile),
+			// Each worker says it is ready once it accepts on the
+			// listener, and answers a heartbeat every second with
+			// whether its accept loop still runs; one that misses
+			// three in a row is replaced, and systemd's watchdog
+			// (WatchdogSec=) hears from the master only while all
+			// are well.
+			Heartbeat: time.Second, Misses: 2, Critical: true,
 		}},
 		LockFile: s.Lock, Background: daemon, HandleSignals: true, Logger: log,
 		Control: proc.Control{Path: s.Control, Handler: st.control(stop),
@@ -79,15 +86,13 @@ type state struct {
 	peers func() []proc.Peer
 	count map[int]int64     // requests by worker PID
 	since map[int]time.Time // start by worker PID
-	heard map[int]bool      // workers that reported once: they serve
 	gone  int64             // requests of workers that exited
 	again int               // restarts
 	want  int               // how many workers run when all is well
 }
 
 func newState(workers int) *state {
-	return &state{start: time.Now(), count: map[int]int64{}, since: map[int]time.Time{},
-		heard: map[int]bool{}, want: workers}
+	return &state{start: time.Now(), count: map[int]int64{}, since: map[int]time.Time{}, want: workers}
 }
 
 // main keeps the function that lists the live workers, for broadcasts.
@@ -110,7 +115,6 @@ func (st *state) event(e proc.Event) {
 		st.gone += st.count[e.PID]
 		delete(st.count, e.PID)
 		delete(st.since, e.PID)
-		delete(st.heard, e.PID)
 	case proc.Restarting:
 		st.again++
 	}
@@ -133,24 +137,27 @@ func (st *state) serveWorker(ln *os.File) func(context.Context, proc.Peer) error
 			if json.Unmarshal(b, &m) == nil && m.Type == "stats" {
 				st.mu.Lock()
 				st.count[p.PID] = m.Requests
-				st.heard[p.PID] = true
 				st.mu.Unlock()
 			}
 		}
 	}
 }
 
-// status is the answer to a status request.
-func (st *state) status() ctlwire.Status {
+// status is the answer to a status request: every worker slot, from the
+// Master's table (proc.Slots), with its requests.
+func (st *state) status(ctx context.Context) ctlwire.Status {
+	slots := proc.Slots(ctx)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s := ctlwire.Status{PID: os.Getpid(), Uptime: time.Since(st.start).Round(time.Millisecond).String(),
 		Restarts: st.again, Requests: st.gone}
-	for pid, t := range st.since {
-		n := st.count[pid]
+	for _, n := range st.count {
 		s.Requests += n
-		s.Workers = append(s.Workers, ctlwire.WorkerStatus{PID: pid, Requests: n,
-			Uptime: time.Since(t).Round(time.Millisecond).String()})
+	}
+	for _, sl := range slots {
+		s.Workers = append(s.Workers, ctlwire.WorkerStatus{Slot: sl.Slot, State: sl.State.String(),
+			Age: time.Since(sl.Since).Round(time.Millisecond).String(), Healthy: sl.Healthy,
+			PID: sl.PID, Reason: sl.Reason, Requests: st.count[sl.PID]})
 	}
 	return s
 }

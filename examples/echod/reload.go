@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/release-daemon/release/proc"
 )
 
 // reloadTimeout bounds a reload request: the rolling restart of every
@@ -13,24 +15,22 @@ import (
 const reloadTimeout = 60 * time.Second
 
 // reload restarts the workers one at a time (the Master's SIGHUP) and
-// returns once none of those running before is left and as many new ones
-// as configured have reported, that is serve: a reload command (systemd's
-// ExecReload=) returns when the new workers answer, not before.
+// returns once none of those running before is left and every slot runs
+// a worker that said it is ready: a reload command (systemd's ExecReload=)
+// returns when the new workers serve, not before.
 func (st *state) reload(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, reloadTimeout)
 	defer cancel()
-	st.mu.Lock()
-	old := make(map[int]bool, len(st.since))
-	for pid := range st.since {
-		old[pid] = true
+	old := map[int]bool{}
+	for _, s := range proc.Slots(ctx) {
+		old[s.PID] = s.PID != 0
 	}
-	st.mu.Unlock()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		return err
 	}
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for !st.replaced(old) {
+	for !replaced(proc.Slots(ctx), old) {
 		select {
 		case <-ctx.Done():
 			return errors.New("echod: the new workers did not all come up in time")
@@ -40,19 +40,12 @@ func (st *state) reload(ctx context.Context) error {
 	return nil
 }
 
-// replaced reports whether none of old runs and the configured number of
-// workers have reported.
-func (st *state) replaced(old map[int]bool) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	serving := 0
-	for pid := range st.since {
-		if old[pid] {
+// replaced reports whether every slot runs a ready worker not in old.
+func replaced(slots []proc.SlotStatus, old map[int]bool) bool {
+	for _, s := range slots {
+		if s.State != proc.SlotReady || old[s.PID] {
 			return false
 		}
-		if st.heard[pid] {
-			serving++
-		}
 	}
-	return serving >= st.want
+	return len(slots) > 0
 }

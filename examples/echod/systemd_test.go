@@ -109,7 +109,9 @@ func (c *container) parseStatus(out string) ctlwire.Status {
 func workerPIDs(s ctlwire.Status) []int {
 	var pids []int
 	for _, w := range s.Workers {
-		pids = append(pids, w.PID)
+		if w.PID != 0 {
+			pids = append(pids, w.PID)
+		}
 	}
 	return pids
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -30,22 +31,24 @@ type message struct {
 // its request count every 200 ms.
 func runWorker() int {
 	log := slog.New(proc.NewStderrHandler(os.Stderr, nil))
-	err := proc.Me(context.Background(), proc.MeOptions{Frame: []frame.Option{frame.AcceptFiles}, Logger: log},
-		func(ctx context.Context, c *frame.Conn) error {
-			_, files, err := c.ReadFiles()
-			if err != nil || len(files) != 1 {
-				return errors.Join(errors.New("echod: no listener from the master"), err)
-			}
-			ln, err := net.FileListener(files[0])
-			files[0].Close()
-			if err != nil {
-				return err
-			}
-			var served atomic.Int64
-			go serveClients(ln, &served)
-			go report(c, &served)
-			return listen(c, log)
-		})
+	var acc acceptor
+	opts := proc.MeOptions{Frame: []frame.Option{frame.AcceptFiles}, Logger: log, Probe: acc.probe}
+	err := proc.Me(context.Background(), opts, func(ctx context.Context, c *frame.Conn) error {
+		_, files, err := c.ReadFiles()
+		if err != nil || len(files) != 1 {
+			return errors.Join(errors.New("echod: no listener from the master"), err)
+		}
+		ln, err := net.FileListener(files[0])
+		files[0].Close()
+		if err != nil {
+			return err
+		}
+		var served atomic.Int64
+		go acc.serveClients(ln, &served)
+		proc.Ready() // it has the listener and accepts: ready to serve
+		go report(c, &served)
+		return listen(c, log)
+	})
 	if err != nil && !errors.Is(err, io.EOF) {
 		log.Error("worker stopped", "err", err)
 		return 1
@@ -82,10 +85,26 @@ func report(c *frame.Conn, served *atomic.Int64) {
 }
 
 // serveClients echoes each line upper-cased, one goroutine per client.
-func serveClients(ln net.Listener, served *atomic.Int64) {
+// acceptor serves clients and remembers why it stopped accepting, for the
+// master's health checks.
+type acceptor struct {
+	failed atomic.Pointer[error]
+}
+
+// probe answers the master's heartbeats: the worker is healthy while its
+// accept loop runs.
+func (a *acceptor) probe(context.Context) error {
+	if err := a.failed.Load(); err != nil {
+		return fmt.Errorf("echod: not accepting: %w", *err)
+	}
+	return nil
+}
+
+func (a *acceptor) serveClients(ln net.Listener, served *atomic.Int64) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
+			a.failed.Store(&err)
 			return
 		}
 		go func() {

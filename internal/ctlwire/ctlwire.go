@@ -30,14 +30,18 @@ type Status struct {
 	Uptime   string         `json:"uptime"`   // the master's, as a time.Duration prints
 	Restarts int            `json:"restarts"` // workers restarted
 	Requests int64          `json:"requests"` // served by every worker, those gone included
-	Workers  []WorkerStatus `json:"workers"`  // the live workers
+	Workers  []WorkerStatus `json:"workers"`  // every worker slot
 }
 
-// WorkerStatus is one worker in a Status.
+// WorkerStatus is one worker slot in a Status.
 type WorkerStatus struct {
-	PID      int    `json:"pid"`      // the worker's
-	Uptime   string `json:"uptime"`   // the worker's, as a time.Duration prints
-	Requests int64  `json:"requests"` // served by this worker
+	Slot     int    `json:"slot"`             // which of the workers
+	State    string `json:"state"`            // starting, ready, draining, stopped or failed
+	Age      string `json:"age"`              // how long it has been in State, as a time.Duration prints
+	Healthy  bool   `json:"healthy"`          // ready, and answering the master's heartbeats
+	PID      int    `json:"pid,omitempty"`    // the worker's, when one runs
+	Reason   string `json:"reason,omitempty"` // why it last stopped or failed
+	Requests int64  `json:"requests"`         // served by the worker running now
 }
 
 // Codecs for both directions.

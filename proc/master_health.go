@@ -1,0 +1,189 @@
+package proc
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+)
+
+// Defaults of a Worker's supervision settings.
+const (
+	DefaultStartTimeout = 15 * time.Second // of Worker.StartTimeout
+	DefaultMisses       = 2                // of Worker.Misses
+)
+
+// peerHealth is what the master heard from one running worker, written by
+// whoever reads its connection (see frame.WithControl).
+type peerHealth struct {
+	readyCh   chan struct{} // closed when it said it is ready
+	failedCh  chan struct{} // closed when it said it could not start
+	readyOnce sync.Once
+	failOnce  sync.Once
+	failText  atomic.Pointer[string]
+	pongSeq   atomic.Uint64          // the last heartbeat answered
+	sick      atomic.Pointer[string] // the last answer's complaint, nil if healthy
+	timedOut  atomic.Pointer[string] // why the wait for readiness ended
+}
+
+func newPeerHealth() *peerHealth {
+	return &peerHealth{readyCh: make(chan struct{}), failedCh: make(chan struct{})}
+}
+
+// control takes the worker's messages. It runs on the reading goroutine,
+// so it only records.
+func (h *peerHealth) control(kind byte, p []byte) {
+	switch kind {
+	case msgReady:
+		h.markReady()
+	case msgFailed:
+		h.failOnce.Do(func() {
+			text := string(p[:min(len(p), maxReportText)])
+			h.failText.Store(&text)
+			close(h.failedCh)
+		})
+	case msgPong:
+		seq, status, text, ok := parsePong(p)
+		if !ok {
+			return
+		}
+		if status == pongHealthy {
+			h.sick.Store(nil)
+		} else {
+			complaint := string(text)
+			h.sick.Store(&complaint)
+		}
+		h.pongSeq.Store(seq)
+	}
+}
+
+func (h *peerHealth) markReady() { h.readyOnce.Do(func() { close(h.readyCh) }) }
+
+func (h *peerHealth) isReady() bool {
+	select {
+	case <-h.readyCh:
+		return true
+	default:
+		return false
+	}
+}
+
+// startFailure is why the worker did not get ready, if it said or the
+// wait timed out; "" otherwise.
+func (h *peerHealth) startFailure() string {
+	if t := h.failText.Load(); t != nil {
+		return *t
+	}
+	if t := h.timedOut.Load(); t != nil {
+		return *t
+	}
+	return ""
+}
+
+// watchHealth waits for the worker to be ready, within StartTimeout, then
+// sends heartbeats if the Worker wants them, until ctx ends (the worker
+// exited, or the Run ends). A worker that fails its start or stops
+// answering is asked to stop through stop.
+func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Conn, h *peerHealth, stop chan<- StopReason) {
+	w := s.w
+	if w.ReadyOnStart {
+		h.markReady()
+	}
+	t := time.NewTimer(w.StartTimeout)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		return
+	case <-h.failedCh:
+		t.Stop()
+		stop <- StopStartFailed
+		return
+	case <-t.C:
+		why := fmt.Sprintf("not ready within %v (StartTimeout)", w.StartTimeout)
+		h.timedOut.Store(&why)
+		stop <- StopStartFailed
+		return
+	case <-h.readyCh:
+		t.Stop()
+	}
+	s.set(SlotReady, pid, "")
+	s.setHealthy(true)
+	r.log.Info("worker ready", "worker", w.Name, "slot", s.n, "pid", pid)
+	r.event(Event{Kind: WorkerReady, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady})
+	r.slotReady(s)
+	if w.Heartbeat > 0 {
+		r.heartbeats(ctx, s, pid, conn, h, stop)
+	}
+}
+
+// heartbeats pings the worker every Heartbeat and checks, a beat later,
+// that it answered healthy; after more than Misses beats in a row
+// without, the worker is hung and asked to stop. The pings go out from a
+// goroutine of their own, so that a worker that does not read, whose
+// socket fills, holds up only that goroutine, not the count.
+func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn, h *peerHealth, stop chan<- StopReason) {
+	w := s.w
+	pings := make(chan uint64, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		var buf [8]byte
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case seq := <-pings:
+				binary.BigEndian.PutUint64(buf[:], seq)
+				if conn.WriteControl(ctx, msgPing, buf[:]) != nil {
+					return
+				}
+			}
+		}
+	})
+	tick := time.NewTicker(w.Heartbeat)
+	defer tick.Stop()
+	var seq uint64
+	misses := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if seq > 0 {
+			complaint := h.sick.Load()
+			if h.pongSeq.Load() == seq && complaint == nil {
+				if misses > 0 {
+					r.log.Info("worker healthy again", "worker", w.Name, "slot", s.n, "pid", pid)
+				}
+				misses = 0
+				s.setHealthy(true)
+			} else {
+				misses++
+				s.setHealthy(false)
+				why := "no answer to a heartbeat"
+				if h.pongSeq.Load() == seq {
+					why = "unhealthy: " + *complaint
+				}
+				r.event(Event{Kind: Unhealthy, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady,
+					Err: fmt.Errorf("%w: %s (%d of %d allowed)", ErrUnhealthy, why, misses, w.Misses)})
+				if misses > w.Misses {
+					err := fmt.Errorf("%w: %s, %d heartbeats in a row (every %v)", ErrHung, why, misses, w.Heartbeat)
+					r.log.Error("worker hung: stopping it", "worker", w.Name, "slot", s.n, "pid", pid, "err", err)
+					r.event(Event{Kind: Hung, Worker: w.Name, Slot: s.n, PID: pid, State: Draining, Err: err})
+					stop <- StopHung
+					return
+				}
+			}
+		}
+		seq++
+		select {
+		case pings <- seq:
+		default: // the last ping has not gone out: the worker does not read
+		}
+	}
+}

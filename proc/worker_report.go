@@ -1,0 +1,108 @@
+package proc
+
+import (
+	"context"
+	"encoding/binary"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/release-daemon/release/frame"
+)
+
+// workerLink is the worker's side of supervision, while Me runs: it tells
+// the master the worker is ready or could not start, and answers its
+// heartbeats.
+type workerLink struct {
+	c        *frame.Conn
+	probe    func(context.Context) error
+	reported atomic.Bool   // ready or failed went out
+	seq      atomic.Uint64 // of the last ping
+	pinged   chan struct{}
+	pong     []byte
+}
+
+// currentLink is the link of the Me that runs, for Ready and Fail.
+var currentLink atomic.Pointer[workerLink]
+
+// reportWait bounds how long Ready or Fail in a worker waits to send its
+// message to a master that does not read.
+const reportWait = 5 * time.Second
+
+func newWorkerLink(probe func(context.Context) error) *workerLink {
+	return &workerLink{probe: probe, pinged: make(chan struct{}, 1), pong: make([]byte, 0, 9+maxReportText)}
+}
+
+// control takes the master's messages: pings, for the responder.
+func (l *workerLink) control(kind byte, p []byte) {
+	if kind == msgPing && len(p) == 8 {
+		l.seq.Store(binary.BigEndian.Uint64(p))
+		select {
+		case l.pinged <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// report sends ready, or failed with its reason, once; later reports do
+// nothing.
+func (l *workerLink) report(kind byte, text string) error {
+	if !l.reported.CompareAndSwap(false, true) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), reportWait)
+	defer cancel()
+	return l.c.WriteControl(ctx, kind, []byte(text[:min(len(text), maxReportText)]))
+}
+
+// answer runs while heartbeats come: each ping gets the probe's verdict.
+// The probe runs here, never on a goroutine that reads, so a probe that
+// blocks delays its answers, which the master then counts as missed.
+func (l *workerLink) answer(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.pinged:
+		}
+		seq, status, text := l.seq.Load(), byte(pongHealthy), ""
+		if l.probe != nil {
+			if err := l.probe(ctx); err != nil {
+				status, text = pongUnhealthy, err.Error()
+			}
+		}
+		l.pong = appendPong(l.pong[:0], seq, status, text)
+		if l.c.WriteControl(ctx, msgPong, l.pong) != nil {
+			return
+		}
+	}
+}
+
+// startSupervision links the worker to its master for Ready, Fail and,
+// when the master sends heartbeats, their answers; the returned function
+// ends it.
+func (l *workerLink) start(ctx context.Context, c *frame.Conn, heartbeat time.Duration) (stop func()) {
+	l.c = c
+	currentLink.Store(l)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if heartbeat > 0 {
+		wg.Go(func() { c.WatchControl(ctx) })
+		wg.Go(func() { l.answer(ctx) })
+	}
+	return func() {
+		currentLink.CompareAndSwap(l, nil)
+		cancel()
+		wg.Wait()
+	}
+}
+
+// reportWorker is Ready's and Fail's part in a worker: it reports whether
+// the process is one, and sends the message to its master.
+func reportWorker(kind byte, text string) (bool, error) {
+	l := currentLink.Load()
+	if l == nil {
+		return false, nil
+	}
+	return true, l.report(kind, text)
+}
