@@ -66,17 +66,13 @@ func runMaster(s settings, daemon bool) int {
 		Events: st.event,
 	}
 	err = m.Run(ctx)
-	if se, ok := errors.AsType[*proc.SignalError](err); ok {
-		if se.Requested() {
-			return 0 // a stop that was asked for is a success
-		}
-		return se.ExitCode()
-	}
-	if err != nil {
+	// 0 for a stop that was asked for, 69 for a worker that failed its
+	// start, 70 for one that died too often, 128+n for another signal.
+	code := proc.ExitCode(err)
+	if _, signalled := errors.AsType[*proc.SignalError](err); err != nil && !signalled {
 		fmt.Fprintf(os.Stderr, "<3>echod: %v\n", err)
-		return 1
 	}
-	return 0
+	return code
 }
 
 // state is what the master knows of its workers, for status.
