@@ -72,6 +72,14 @@ type Worker struct {
 	// worker counts as hung; 0 means DefaultMisses, 2. A hung worker is
 	// found within Heartbeat × (Misses + 1) of its last good answer.
 	Misses int
+	// Restart says when this Worker's workers start again after they
+	// exit: Permanent (always, the default), Transient (unless they exit
+	// 0) or Temporary (never).
+	Restart RestartMode
+	// Group names the restart group of this Worker's workers, for the
+	// RestartPolicy's Strategy: OneForAll and RestForOne act on the slots
+	// of the same Group only. Empty is a group too.
+	Group string
 	// Critical workers gate systemd's watchdog: with WATCHDOG_USEC set,
 	// the Master sends WATCHDOG=1 only while every critical worker is
 	// ready and, with heartbeats, healthy.
@@ -87,31 +95,6 @@ type Peer struct {
 	Worker string      // the Worker's name
 	PID    int         // its process ID
 	Conn   *frame.Conn // the master's end of its socket
-}
-
-// LimitAction is what a Master does when a Worker dies too often.
-type LimitAction int
-
-const (
-	// StopMaster stops the Master with an error: the original's behaviour.
-	StopMaster LimitAction = iota
-	// FailWorker stops restarting that Worker and keeps the others.
-	FailWorker
-)
-
-// RestartPolicy decides when dead workers start again. The zero value is
-// the original's: restart at once, and give up when one Worker dies more
-// than 10 times in 1 s, stopping the Master.
-type RestartPolicy struct {
-	Burst    int           // deaths allowed within Interval; 0 means 10
-	Interval time.Duration // 0 means 1 s; measured on the monotonic clock
-	OnLimit  LimitAction   // at the limit: StopMaster (the default) or FailWorker
-	// Backoff is the first delay before a restart, doubling up to
-	// MaxBackoff, and back to Backoff once a worker has lived HealthyAfter.
-	Backoff, MaxBackoff, HealthyAfter time.Duration
-	// DoNotRestart is an exit code that means "do not restart me" (as
-	// nginx's 2); 0 means none.
-	DoNotRestart int
 }
 
 // Master starts and supervises worker processes: the original's
@@ -416,15 +399,7 @@ func (m *Master) checked() (Master, error) {
 			}
 		}
 	}
-	if c.Restart.Burst <= 0 {
-		c.Restart.Burst = 10
-	}
-	if c.Restart.Interval <= 0 {
-		c.Restart.Interval = time.Second
-	}
-	if c.Restart.MaxBackoff < c.Restart.Backoff {
-		c.Restart.MaxBackoff = c.Restart.Backoff
-	}
+	c.Restart = c.Restart.withDefaults()
 	if c.StopGrace <= 0 {
 		c.StopGrace = 5 * time.Second
 	}

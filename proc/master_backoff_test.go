@@ -115,7 +115,7 @@ func TestRestartBackoff(t *testing.T) {
 		"RELEASE_TEST_UP="+(healthy+200*time.Millisecond).String()) // healthy, however the Master counts
 	m := &Master{Workers: []Worker{w}, Logger: quietLogger(), Events: b.record,
 		Restart: RestartPolicy{Burst: 10, Interval: time.Minute, Backoff: 100 * time.Millisecond,
-			MaxBackoff: 2 * time.Second, HealthyAfter: healthy}}
+			MaxBackoff: 2 * time.Second, HealthyAfter: healthy, Jitter: -1}}
 	stop, done := runMaster(t, m)
 	select {
 	case <-b.enough:

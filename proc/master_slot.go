@@ -16,22 +16,28 @@ import (
 func (r *run) supervise(s *slot) {
 	w, pol := s.w, r.cfg.Restart
 	var deaths []time.Time // monotonic readings
-	delay := pol.Backoff
+	bo := newBackoff(pol)
 	env := workerEnviron(r.cfg.KeepEnv, w.Env)
 	if w.Heartbeat > 0 {
 		env = append(env, heartbeatEnv+"="+w.Heartbeat.String())
 	}
+	defer s.release() // whoever waits for this slot to be ready waits no more
 	for r.ctx.Err() == nil {
+		if !s.awaitHold(r.ctx) {
+			return
+		}
 		start := time.Now()
-		code, pid := r.runOnce(s, env)
+		code, pid, signalled := r.runOnce(s, env)
 		if r.ctx.Err() != nil {
 			return
 		}
-		if r.retired(pid) { // a rolling restart: start again at once
+		if r.retired(pid) { // a rolling or group restart: start again at once
 			continue
 		}
-		if pol.DoNotRestart != 0 && code == pol.DoNotRestart {
-			r.log.Info("worker asked not to be restarted", "worker", w.Name, "slot", s.n, "code", code)
+		if reason := doneReason(w, pol, code, pid, signalled); reason != "" {
+			r.log.Info("worker not restarted", "worker", w.Name, "slot", s.n, "code", code, "why", reason)
+			s.set(Stopped, 0, reason)
+			r.tellStatus()
 			return
 		}
 		now := time.Now()
@@ -44,6 +50,7 @@ func (r *run) supervise(s *slot) {
 			s.set(SlotFailed, 0, err.Error())
 			r.event(Event{Kind: Failed, Worker: w.Name, Slot: s.n, Err: err, State: SlotFailed})
 			if pol.OnLimit == StopMaster {
+				r.log.Error("worker restarted too often: stopping", "worker", w.Name, "slot", s.n, "err", err)
 				r.finish(err)
 			} else {
 				r.log.Error("worker failed", "worker", w.Name, "slot", s.n, "err", err)
@@ -51,20 +58,35 @@ func (r *run) supervise(s *slot) {
 			r.tellStatus()
 			return
 		}
-		if pol.HealthyAfter > 0 && now.Sub(start) >= pol.HealthyAfter {
-			delay = pol.Backoff
-		}
+		delay := bo.died(now.Sub(start))
 		r.event(Event{Kind: Restarting, Worker: w.Name, Slot: s.n, Delay: delay, State: Stopped})
+		r.restartGroup(s)
 		if !sleepCtx(r.ctx, delay) {
 			return
 		}
-		delay = min(delay*2, pol.MaxBackoff)
 	}
 }
 
+// doneReason says why a worker that exited is not restarted, or "" if it
+// is: its Worker's RestartMode, or the policy's DoNotRestart code.
+func doneReason(w *Worker, pol RestartPolicy, code, pid int, signalled bool) string {
+	switch {
+	case pid == 0: // it did not start: a failure
+		return ""
+	case w.Restart == Temporary:
+		return "temporary: it runs once"
+	case w.Restart == Transient && code == 0 && !signalled:
+		return "transient: it exited 0"
+	case pol.DoNotRestart != 0 && code == pol.DoNotRestart:
+		return fmt.Sprintf("it exited %d, the policy's DoNotRestart", code)
+	}
+	return ""
+}
+
 // runOnce starts one worker, serves it until it exits and returns its exit
-// code and PID, or -1 and 0 if it did not start.
-func (r *run) runOnce(s *slot, env []string) (int, int) {
+// code, its PID and whether a signal ended it, or -1, 0, false if it did
+// not start.
+func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	w := s.w
 	h := newPeerHealth()
 	s.set(Starting, 0, "")
@@ -73,7 +95,7 @@ func (r *run) runOnce(s *slot, env []string) (int, int) {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", s.n, "err", res.err)
 		s.set(Stopped, 0, res.err.Error())
 		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: s.n, Err: res.err, State: Stopped})
-		return -1, 0
+		return -1, 0, false
 	}
 	p, conn := res.p, res.conn
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
@@ -95,9 +117,9 @@ func (r *run) runOnce(s *slot, env []string) (int, int) {
 			r.log.Warn("worker handler", "worker", w.Name, "pid", p.Pid, "err", err)
 		}
 	})
-	stopReq := make(chan StopReason, 1)
+	stopReq, exited, stopped := make(chan StopReason, 1), make(chan struct{}), make(chan StopReason, 1)
+	s.running(stopReq, exited)
 	tasks.Go(func() { r.watchHealth(ctx, s, p.Pid, conn, h, stopReq) })
-	exited, stopped := make(chan struct{}), make(chan StopReason, 1)
 	go func() { stopped <- r.stopper(s, p, exited, stopReq) }()
 	// The tree is ended while the worker is still an unreaped zombie: its
 	// PID, and so its process group, cannot be reused by another process
@@ -110,6 +132,7 @@ func (r *run) runOnce(s *slot, env []string) (int, int) {
 		st = &os.ProcessState{}
 	}
 	close(exited)
+	s.running(nil, nil)
 	cancel()
 	conn.Close()
 	tasks.Wait()
@@ -124,11 +147,12 @@ func (r *run) runOnce(s *slot, env []string) (int, int) {
 	logExit(r, w.Name, p.Pid, st, why)
 	s.set(Stopped, 0, exitReason(st, why))
 	r.event(Event{Kind: Exited, Worker: w.Name, Slot: s.n, PID: p.Pid, Code: st.ExitCode(), Stop: why, State: Stopped})
-	if !h.isReady() && why != StopRun && r.ctx.Err() == nil {
+	if !h.isReady() && (why == StopNone || why == StopStartFailed) && r.ctx.Err() == nil {
 		r.startFailed(s, p.Pid, h, st)
 	}
 	r.tellStatus()
-	return st.ExitCode(), p.Pid
+	ws, _ := st.Sys().(syscall.WaitStatus)
+	return st.ExitCode(), p.Pid, ws.Signaled()
 }
 
 // startFailed reports a worker that ended before it was ready: in its own

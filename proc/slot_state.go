@@ -61,6 +61,11 @@ type slot struct {
 	healthy   bool
 	reason    string
 	everReady bool
+
+	cur     chan StopReason // the running worker's stop requests, nil when none runs
+	exited  chan struct{}   // closed when it has exited
+	hold    <-chan struct{} // a group restart's: wait for it before the next start
+	onReady chan struct{}   // closed when this slot is ready, for the slots held for it
 }
 
 func (s *slot) set(state SlotState, pid int, reason string) {
@@ -128,6 +133,7 @@ func (r *run) tellStatus() {
 // ready, the Master is: a Background one tells its starting command, and
 // systemd hears READY=1 when NOTIFY_SOCKET is set.
 func (r *run) slotReady(s *slot) {
+	s.release()
 	r.mu.Lock()
 	first := !s.everReady
 	s.everReady = true
