@@ -11,13 +11,76 @@
 // SIGKILL as the parent-death signal (armed from one spawning thread that
 // never exits, since Linux ties the signal to the thread). Its Handler gets
 // the worker's [frame.Conn]. Dead workers are restarted under a
-// [RestartPolicy]: a burst limit on the monotonic clock, backoff, an exit
-// code meaning "do not restart", and at the limit either the Master stops
-// ([ErrRestartLimit]) or that Worker alone is given up. When the Master's
-// context ends, workers get SIGTERM, then SIGKILL after StopGrace. In ps,
+// [RestartPolicy] (see below). When the Master's context ends, workers get
+// SIGTERM, then SIGKILL after StopGrace. In ps,
 // a worker shows as "<name>: worker <slot>" (its argv[0]; see
 // [Worker].Title); the master keeps the command line it was started with,
 // since Go cannot rewrite its own argv in place.
+//
+// # Supervision that knows health
+//
+// A worker is started, not ready: it says when it can serve by calling
+// [Ready] inside [Me] (after it bound, loaded, connected what it needs),
+// or why it cannot by calling [Fail] or returning an error from main. One
+// that says neither within [Worker].StartTimeout has failed its start, and
+// so has one that exits first. The Master is ready (a Background Master's
+// starting command exits 0; systemd hears READY=1) only once every slot
+// has been ready; a slot that fails its start before then makes [Master.Run]
+// return a [*StartError] with the worker's own words, which reach the
+// starting terminal, systemd's STATUS= and the log at error priority, and
+// [ExitCode] maps to 69, apart from a crash loop's 70. A program that
+// cannot report sets [Worker].ReadyOnStart.
+//
+// With [Worker].Heartbeat set, the Master asks each ready worker every
+// Heartbeat whether it is healthy. [Me] answers, after asking the
+// worker's [MeOptions].Probe if it has one, so the answer means that the
+// process runs, reads its connection, and can do its work: a worker
+// frozen, deadlocked in the code that reads, or whose probe fails, misses
+// its answers. After more than Misses in a row the worker is hung
+// ([ErrHung]): SIGTERM, StopGrace, SIGKILL, and a restart under the
+// policy. With WATCHDOG_USEC set, the Master sends WATCHDOG=1 at half the
+// interval only while every [Worker].Critical worker is ready and healthy,
+// so systemd's WatchdogSec= covers the whole service, master included.
+//
+// These messages travel on the worker's own connection, beside the
+// application's frames, as control frames (see package frame's
+// WithControl): a header starting with the byte 0xFF, which no
+// application frame can have, then a kind, a 2-byte length and at most
+// 4 KiB of payload, always between two whole frames. Whatever reads the
+// connection (a Read, a frame.Client, frame.Serve, on either side) takes
+// them out of the stream and never returns them; while nothing reads, the
+// library reads them itself (frame.Conn.WatchControl), up to the first
+// application frame, which it leaves in place. A ping queued behind
+// application frames a worker does not read is not answered: a worker
+// that stops reading its connection is hung too. The kinds: R (ready),
+// F (failed, with the reason), P (ping, an 8-byte sequence number), p
+// (pong: the sequence, 0 for healthy or 1 for not, and the probe's text).
+// A worker in another language is ready once it writes FF 52 00 00.
+//
+// The life of a worker slot, as [Event] State and [Slots] report it:
+//
+//	state      entered when                               left for
+//	starting   the process is started                     ready; stopped (failed start:
+//	                                                      Fail, an exit, StartTimeout)
+//	ready      the worker called Ready                    draining (Run ends, reload,
+//	                                                      hung, group restart); stopped (died)
+//	draining   the Master sent SIGTERM                    stopped (exit, or SIGKILL after StopGrace)
+//	stopped    the process exited                         starting (restart, after the backoff);
+//	                                                      failed; stays (Temporary, Transient
+//	                                                      exit 0, DoNotRestart)
+//	failed     the slot hit the restart limit             (none: FailWorker keeps it failed,
+//	                                                      StopMaster ends Run with ErrRestartLimit)
+//
+// Dead workers restart under the [RestartPolicy]: a burst limit on the
+// monotonic clock (intensity and period), a decaying failure count whose
+// backoff doubles per death, with jitter, capped at 5 minutes and reset
+// after 10 minutes of health, an exit code meaning "do not restart", a
+// [Strategy] (only the dead worker, its whole [Worker].Group, or the
+// workers after it, as Erlang/OTP's one_for_one, one_for_all and
+// rest_for_one) and, per Worker, a [RestartMode] (Permanent, Transient,
+// Temporary). At the limit, the Master stops with [ErrRestartLimit]
+// (exit 70, for the service manager to restart the whole service) or
+// gives that slot up.
 //
 // Most programs are their own workers: main calls [Me] when [IsWorker]
 // says a Master started the process, and otherwise runs the Master with
@@ -65,8 +128,18 @@
 // even a panic or the last words of a daemon that exits before it is
 // ready; afterwards it goes to syslog, each line at the priority of its
 // "<N>" prefix ([NewStderrHandler]'s). [Ready] also notifies
-// systemd (Type=notify) when NOTIFY_SOCKET is set. Without cgo the same API
+// systemd (Type=notify) when NOTIFY_SOCKET is set; package proc/sdnotify
+// holds that protocol. Without cgo the same API
 // works through a single setsid child (documented on [Daemon]).
+//
+// # Where things are
+//
+// The package's files are named for what they hold: master*.go, slot_state.go,
+// restart.go and health_wire.go for supervision; worker*.go for [Me];
+// daemon*.go and ready.go for daemonizing; lock*.go; privileges*.go,
+// deathsig.go, nnp.go and execcheck.go for what a worker cannot do;
+// contain*.go for process trees and cgroups; control*.go and accept*.go
+// for sockets. systemd's notification protocol is package proc/sdnotify.
 //
 // # The original's names
 //

@@ -43,6 +43,14 @@ type MeOptions struct {
 // which it closes when main returns. It logs the start and the end with the
 // PID.
 //
+// main calls [Ready] once the worker can serve: until then the Master
+// counts it as starting (see [Worker].StartTimeout). An error from main
+// before Ready, or a failed privilege drop, goes to the master as the
+// reason the worker could not start. While Me runs, it answers the
+// master's heartbeats (see [Worker].Heartbeat) with opts.Probe's verdict,
+// even while main reads nothing; its messages travel as control frames
+// beside main's, which main never sees.
+//
 // A worker dies with its master, however it loses root. The Master starts
 // it with SIGKILL as its parent-death signal, which Linux clears on every
 // credential change: Me remembers it, so that the drop to opts.User, or a
