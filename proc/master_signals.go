@@ -37,7 +37,11 @@ func (r *run) handleSignals() (stop func()) {
 // previous one's replacement is ready, so that some always serve. These
 // exits are not counted against the restart limit.
 func (r *run) rollingRestart() {
-	sdnotify.Notify(sdnotify.Reloading())
+	var budget time.Duration // each slot: its grace, then its start
+	for _, s := range r.table {
+		budget += r.cfg.StopGrace + s.w.StartTimeout + time.Second
+	}
+	sdnotify.Notify(sdnotify.Reloading() + "\n" + sdnotify.ExtendTimeout(budget))
 	r.log.Info("restarting workers one at a time")
 	for _, s := range r.table {
 		old := s.status().PID

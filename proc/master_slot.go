@@ -196,7 +196,8 @@ func waitExited(pid int) {
 	}
 }
 
-// stopper stops the worker, SIGTERM then SIGKILL after the grace, when
+// stopper stops the worker, SIGTERM (and SIGCONT, should it be stopped)
+// then SIGKILL after the grace, when
 // the Run ends or the worker's supervision asks; it returns why it did,
 // or StopNone if the worker exited first.
 func (r *run) stopper(s *slot, p *os.Process, exited <-chan struct{}, req <-chan StopReason) StopReason {
@@ -209,6 +210,7 @@ func (r *run) stopper(s *slot, p *os.Process, exited <-chan struct{}, req <-chan
 	}
 	s.set(Draining, p.Pid, string(why))
 	p.Signal(syscall.SIGTERM)
+	p.Signal(syscall.SIGCONT) // a stopped worker could not act on it otherwise (as systemd does)
 	t := time.NewTimer(r.cfg.StopGrace)
 	defer t.Stop()
 	select {
