@@ -321,3 +321,30 @@ func cpuTime(t *testing.T) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestTakeControlAfterPeerLeft: the control frames a peer sent just
+// before it closed are taken at once, up to its first application frame,
+// which Read still returns.
+func TestTakeControlAfterPeerLeft(t *testing.T) {
+	a, b, cs := controlPair(t)
+	a.WriteControl(context.Background(), 'R', nil)
+	a.WriteControl(context.Background(), 'x', []byte("1"))
+	a.Write([]byte("app"))
+	a.WriteControl(context.Background(), 'y', []byte("behind"))
+	a.Close()
+	if err := b.TakeControl(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(cs.list()); got != "[R: x:1]" {
+		t.Errorf("taken %s, want the two before the application frame", got)
+	}
+	if p, err := b.Read(); err != nil || string(p) != "app" {
+		t.Errorf("Read: %q, %v", p, err)
+	}
+	if _, err := b.Read(); !errors.Is(err, io.EOF) {
+		t.Errorf("Read at the end: %v", err)
+	}
+	if got := fmt.Sprint(cs.list()); got != "[R: x:1 y:behind]" {
+		t.Errorf("after the reads: %s", got)
+	}
+}

@@ -352,3 +352,35 @@ func closeRights(oob []byte) {
 		}
 	}
 }
+
+// TakeControl hands the control frames first in line, buffered or waiting
+// in the socket, to the handler now, as WatchControl would, without
+// waiting for more to arrive: for a peer that has gone, so that the last
+// messages it sent are not lost when the Conn is closed. It waits for a
+// Read in progress to end, until ctx is done.
+func (c *Conn) TakeControl(ctx context.Context) error {
+	if c.cfg.control == nil || c.rc == nil {
+		return ErrNoWatch
+	}
+	for !c.rmu.TryLock() {
+		t := time.NewTimer(time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	defer c.rmu.Unlock()
+	var err error
+	// Control keeps the descriptor open while it is used: Close cannot
+	// free its number for another file meanwhile.
+	if cerr := c.rc.Control(func(fd uintptr) {
+		if c.lookLocked(&watch{fd: int(fd)}) == watchEnded {
+			err = c.rerr
+		}
+	}); cerr != nil {
+		return cerr
+	}
+	return err
+}

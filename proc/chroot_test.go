@@ -3,6 +3,7 @@ package proc
 import (
 	"context"
 	"debug/elf"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,7 +18,7 @@ func init() { helpers["worker-cwd"] = helperWorkerCwd }
 // helperWorkerCwd sends its working directory and whether a relative path
 // reaches the host's /etc/passwd.
 func helperWorkerCwd() int {
-	Me(context.Background(), MeOptions{AllowRoot: true, Logger: quietLogger()}, func(ctx context.Context, c *frame.Conn) error {
+	Me(context.Background(), MeOptions{AllowRoot: true}, func(ctx context.Context, c *frame.Conn) error {
 		Ready()
 		cwd, err := os.Getwd()
 		if err != nil {
@@ -56,7 +57,8 @@ func TestChrootedWorkerStartsInsideItsJail(t *testing.T) {
 		return nil
 	})
 	w.Path, w.Chroot = "w", jail // relative: inside the jail
-	stop, _ := runMaster(t, &Master{Workers: []Worker{w}, Logger: quietLogger()})
+	var logs syncBuffer
+	stop, _ := runMaster(t, &Master{Workers: []Worker{w}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	defer stop()
 	select {
 	case s := <-got:
@@ -65,7 +67,7 @@ func TestChrootedWorkerStartsInsideItsJail(t *testing.T) {
 		}
 		t.Logf("chrooted worker: %q", s)
 	case <-time.After(20 * time.Second):
-		t.Fatal("the chrooted worker did not report")
+		t.Fatalf("the chrooted worker did not report; the master's log:\n%s", logs.String())
 	}
 }
 

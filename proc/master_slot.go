@@ -125,6 +125,11 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	// PID, and so its process group, cannot be reused by another process
 	// until Wait reaps it.
 	waitExited(p.Pid)
+	if !h.isReady() { // it may have said so just before it exited
+		take, stop := context.WithTimeout(ctx, time.Second)
+		conn.TakeControl(take)
+		stop()
+	}
 	r.contain.end(res.tree) // what the worker started dies with it
 	st, err := p.Wait()
 	r.contain.reaped(p.Pid)

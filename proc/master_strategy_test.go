@@ -16,15 +16,54 @@ import (
 func init() { helpers["worker-ready-exit"] = helperWorkerReadyExit }
 
 // helperWorkerReadyExit says it is ready, then exits with the code in
-// RELEASE_TEST_CODE a moment later.
+// RELEASE_TEST_CODE a moment later, or at once with RELEASE_TEST_AT_ONCE.
 func helperWorkerReadyExit() int {
 	code, _ := strconv.Atoi(os.Getenv("RELEASE_TEST_CODE"))
 	Me(context.Background(), MeOptions{AllowRoot: true, Logger: quietLogger()}, func(ctx context.Context, c *frame.Conn) error {
 		Ready()
-		time.Sleep(50 * time.Millisecond)
+		if os.Getenv("RELEASE_TEST_AT_ONCE") == "" {
+			time.Sleep(50 * time.Millisecond)
+		}
 		return nil
 	})
 	return code
+}
+
+// TestReadyJustBeforeExit: a worker that says it is ready and exits at
+// once was ready: the Master reads what it said before judging its exit,
+// whoever reads the connection, so it is no failed start.
+func TestReadyJustBeforeExit(t *testing.T) {
+	const n = 20
+	for _, reads := range []bool{false, true} {
+		log := newEventLog()
+		var handler func(context.Context, Peer) error
+		if reads {
+			handler = func(ctx context.Context, p Peer) error {
+				for {
+					if _, err := p.Conn.ReadContext(ctx); err != nil {
+						return nil
+					}
+				}
+			}
+		}
+		w := testWorker(t, "worker-ready-exit", n, handler)
+		w.Restart = Temporary
+		w.Env = append(w.Env, "RELEASE_TEST_AT_ONCE=1")
+		m := &Master{Workers: []Worker{w}, Events: log.record, Logger: quietLogger()}
+		m.Main = func(ctx context.Context, _ func() []Peer) error {
+			log.waitFor(t, 30*time.Second, n, "every exit", func(e Event) bool { return e.Kind == Exited })
+			return nil
+		}
+		if err := m.Run(t.Context()); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		failed := log.match(func(e Event) bool { return e.Kind == StartFailed })
+		ready := log.match(func(e Event) bool { return e.Kind == WorkerReady })
+		if len(failed) != 0 || len(ready) != n {
+			t.Errorf("handler reads %v: %d ready, %d failed starts (%v); want %d ready", reads, len(ready), len(failed), failed, n)
+		}
+		t.Logf("handler reads %v: %d of %d workers that exited right after Ready counted ready", reads, len(ready), n)
+	}
 }
 
 // eventLog keeps a Master's events for a test to wait on.
