@@ -97,7 +97,11 @@ func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Con
 	select {
 	case <-ctx.Done():
 		t.Stop()
-		return
+		if !h.isReady() {
+			return
+		}
+		// It said so just before it exited (runOnce takes what is left
+		// in its socket before ending ctx): it was ready, and counts.
 	case <-h.failedCh:
 		t.Stop()
 		stop <- StopStartFailed
@@ -115,7 +119,7 @@ func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Con
 	r.log.Info("worker ready", "worker", w.Name, "slot", s.n, "pid", pid)
 	r.event(Event{Kind: WorkerReady, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady})
 	r.slotReady(s)
-	if w.Heartbeat > 0 {
+	if w.Heartbeat > 0 && ctx.Err() == nil {
 		r.heartbeats(ctx, s, pid, conn, h, stop)
 	}
 }
