@@ -348,3 +348,31 @@ func TestTakeControlAfterPeerLeft(t *testing.T) {
 		t.Errorf("after the reads: %s", got)
 	}
 }
+
+// TestUnread: Unread tells whether anything the peer sent is still to be
+// read, in the socket or in the read buffer.
+func TestUnread(t *testing.T) {
+	a, b, _ := controlPair(t)
+	if b.Unread() {
+		t.Error("Unread with nothing sent")
+	}
+	a.WriteBatch([]byte("one"), []byte("two"))
+	for end := time.Now().Add(5 * time.Second); !b.Unread(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("Unread stayed false with two frames sent")
+		}
+	}
+	b.Read() // both frames come in with one read: one stays buffered
+	if !b.Unread() {
+		t.Error("Unread false with a frame in the read buffer")
+	}
+	b.Read()
+	if b.Unread() {
+		t.Error("Unread true once every frame was read")
+	}
+	a.Close()
+	b.Read() // EOF
+	if b.Unread() {
+		t.Error("Unread true at the end of the stream")
+	}
+}

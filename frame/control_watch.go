@@ -384,3 +384,29 @@ func (c *Conn) TakeControl(ctx context.Context) error {
 	}
 	return err
 }
+
+// Unread reports whether bytes the peer sent wait to be read, in the read
+// buffer or in the socket, or a Read is in progress: after the peer has
+// gone, it tells whether the reader has taken everything it sent.
+func (c *Conn) Unread() bool {
+	if !c.rmu.TryLock() {
+		return true
+	}
+	defer c.rmu.Unlock()
+	if c.closed.Load() || c.rerr != nil {
+		return false
+	}
+	if c.r < c.w {
+		return true
+	}
+	if c.rc == nil {
+		return false
+	}
+	waiting := false
+	c.rc.Control(func(fd uintptr) {
+		var b [1]byte
+		n, err := peek(int(fd), b[:])
+		waiting = err == nil && n > 0
+	})
+	return waiting
+}

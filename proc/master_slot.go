@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/release-daemon/release/frame"
 	"golang.org/x/sys/unix"
 )
 
@@ -109,7 +110,9 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	var tasks sync.WaitGroup
 	tasks.Go(func() { conn.WatchControl(ctx) }) // the worker's messages, when the Handler does not read
+	handled := make(chan struct{})
 	tasks.Go(func() {
+		defer close(handled)
 		if w.Handler == nil {
 			return
 		}
@@ -125,11 +128,7 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	// PID, and so its process group, cannot be reused by another process
 	// until Wait reaps it.
 	waitExited(p.Pid)
-	if !h.isReady() { // it may have said so just before it exited
-		take, stop := context.WithTimeout(ctx, time.Second)
-		conn.TakeControl(take)
-		stop()
-	}
+	r.drain(conn, h, handled)
 	r.contain.end(res.tree) // what the worker started dies with it
 	st, err := p.Wait()
 	r.contain.reaped(p.Pid)
@@ -158,6 +157,31 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	r.tellStatus()
 	ws, _ := st.Sys().(syscall.WaitStatus)
 	return st.ExitCode(), p.Pid, ws.Signaled()
+}
+
+// exitDrain bounds how long the Handler of a worker that exited may take
+// to read what the worker sent before it went.
+const exitDrain = time.Second
+
+// drain, once the worker has exited, lets the Handler read the frames the
+// worker sent before it went, until it has read them all, returned, or
+// exitDrain passed, and takes the control frames left at the head of the
+// stream (a ready message sent just before the exit): nothing the worker
+// said is lost to the Master's closing of the connection.
+func (r *run) drain(conn *frame.Conn, h *peerHealth, handled <-chan struct{}) {
+	deadline := time.Now().Add(exitDrain)
+	for conn.Unread() && time.Now().Before(deadline) {
+		select {
+		case <-handled:
+			deadline = time.Now() // no one reads now
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	if !h.isReady() {
+		take, stop := context.WithTimeout(r.ctx, exitDrain)
+		conn.TakeControl(take)
+		stop()
+	}
 }
 
 // startFailed reports a worker that ended before it was ready: in its own
