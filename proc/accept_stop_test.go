@@ -49,7 +49,7 @@ func TestAcceptLoopStopWithClientNotReading(t *testing.T) {
 // reads, stops it and checks it returns within grace plus stopBound,
 // leaving no goroutine or fd behind.
 func stopWhileWriting(t *testing.T, handler func(context.Context, net.Conn), grace time.Duration) {
-	goroutines, fds := runtime.NumGoroutine(), testenv.FDs(t)
+	goroutines, fds := goroutineBaseline(), testenv.FDs(t)
 	ln, err := net.Listen("unix", sockPath(t))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"os/signal"
 	"runtime"
 	"strings"
 	"sync"
@@ -366,3 +368,18 @@ func waitGoroutines(t *testing.T, d time.Duration, n int) {
 		}
 	}
 }
+
+// goroutineBaseline is the number of goroutines to come back to after a
+// test, once os/signal's goroutine exists: the package starts it at the
+// first signal.Notify (a Master's) and keeps it, which is no leak of the
+// test that came first.
+func goroutineBaseline() int {
+	startSignalLoop()
+	return runtime.NumGoroutine()
+}
+
+var startSignalLoop = sync.OnceFunc(func() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGWINCH)
+	signal.Stop(ch)
+})

@@ -303,7 +303,7 @@ func underFlood(t *testing.T, path, helper string) (*refusalCounter, testenv.Flo
 		t.Fatal(err)
 	}
 	logs := newRefusalCounter()
-	goroutines, fds := runtime.NumGoroutine(), testenv.OpenFDs(t)
+	goroutines, fds := goroutineBaseline(), testenv.FDs(t)
 	stopServer := startControl(t, path, echoControl, ControlOptions{Mode: 0o666, Logger: slog.New(logs)})
 	if rep := runFlood(t, helper, path, floodWarmUp); rep.Problems() != 0 {
 		t.Errorf("the warm-up flood saw %d problems, the first: %s", rep.Problems(), rep.FirstErr)
@@ -320,11 +320,12 @@ func underFlood(t *testing.T, path, helper string) (*refusalCounter, testenv.Flo
 	if others > busyMachine {
 		bar = busyMachineP99
 	}
-	waitFor(t, 5*time.Second, func() bool { return testenv.OpenFDs(t) == fds+1 })
+	// Running, the server holds its listener alone.
+	waitFor(t, 5*time.Second, func() bool { return len(testenv.NewFDs(t, fds)) == 1 })
 	drss := rssBytes(t) - rss
 	stopServer()
 	waitGoroutines(t, 5*time.Second, goroutines)
-	waitFor(t, 5*time.Second, func() bool { return testenv.OpenFDs(t) == fds })
+	testenv.WaitFDs(t, 5*time.Second, fds)
 	t.Logf("flood: %d connections in %v, %d problems (%s); healthy client: %d calls, %d errors (%v), p99 %v, max %v "+
 		"(bar %v; other processes took %.0f%% of the CPU); server: fd delta 0 (running: listener only), goroutine delta %d, RSS delta %d KiB",
 		rep.Conns, rep.Elapsed.Round(time.Millisecond), rep.Problems(), rep.FirstErr, st.Calls, st.Errs, st.FirstErr,

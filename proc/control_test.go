@@ -302,7 +302,7 @@ func TestControlShutdownClosesClients(t *testing.T) {
 		}
 		conns = append(conns, c.NetConn())
 	}
-	goroutines := runtime.NumGoroutine()
+	goroutines := goroutineBaseline()
 	start := time.Now()
 	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Errorf("ControlSocket returned %v, want context.Canceled", err)
