@@ -27,6 +27,49 @@ func helperWorkerSick() int {
 	return 0
 }
 
+// TestWatchdogSoonAfterSpell: after a spell of ill health that begins
+// just after a WATCHDOG=1 and ends past half the interval, systemd hears
+// WATCHDOG=1 again with time in hand, not a whole interval after the last
+// (which only its timer's slack would save).
+func TestWatchdogSoonAfterSpell(t *testing.T) {
+	const interval = 2 * time.Second
+	sock, srv := datagramSocket(t)
+	t.Setenv("NOTIFY_SOCKET", sock)
+	t.Setenv("WATCHDOG_USEC", strconv.FormatInt(interval.Microseconds(), 10))
+	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
+	s := &slot{w: &Worker{Critical: true}}
+	s.set(SlotReady, 1, "")
+	s.setHealthy(true)
+	ctx, cancel := context.WithCancel(t.Context())
+	r := &run{ctx: ctx, table: []*slot{s}}
+	done := make(chan struct{})
+	go func() { r.watchdog(); close(done) }()
+	defer func() { cancel(); <-done }()
+	ping := func() time.Time {
+		t.Helper()
+		if got := nextNotice(t, srv, 2*interval); got != "WATCHDOG=1" {
+			t.Fatalf("systemd heard %q, want WATCHDOG=1", got)
+		}
+		return time.Now()
+	}
+	last := ping()
+	s.setHealthy(false)
+	time.Sleep(time.Until(last.Add(interval * 6 / 10)))
+	s.setHealthy(true)
+	healthy := time.Now()
+	next := ping()
+	if next.Before(healthy) {
+		t.Fatalf("WATCHDOG=1 %v after the last, while the critical worker was unhealthy", next.Sub(last))
+	}
+	if gap := next.Sub(last); gap > interval*7/8 {
+		t.Fatalf("a spell of %v: systemd went %v without WATCHDOG=1, of its %v", healthy.Sub(last).Round(time.Millisecond),
+			gap.Round(time.Millisecond), interval)
+	}
+	t.Logf("a spell of %v after a WATCHDOG=1: the next came %v after it returned, %v after the last (interval %v)",
+		healthy.Sub(last).Round(time.Millisecond), next.Sub(healthy).Round(time.Millisecond),
+		next.Sub(last).Round(time.Millisecond), interval)
+}
+
 // TestWatchdogUnfedBySickWorkers: a critical worker whose probe always
 // fails is replaced again and again, and none of its replacements feeds
 // systemd's watchdog: a worker with heartbeats is healthy once it has
