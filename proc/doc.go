@@ -38,9 +38,13 @@
 // frozen, deadlocked in the code that reads, or whose probe fails, misses
 // its answers. After more than Misses in a row the worker is hung
 // ([ErrHung]): SIGTERM, StopGrace, SIGKILL, and a restart under the
-// policy. With WATCHDOG_USEC set, the Master sends WATCHDOG=1 at half the
-// interval only while every [Worker].Critical worker is ready and healthy,
-// so systemd's WatchdogSec= covers the whole service, master included.
+// policy. With WATCHDOG_USEC set, the Master sends WATCHDOG=1 every second
+// (every quarter of the interval, if that is shorter) only while every
+// [Worker].Critical worker is ready and healthy (with heartbeats, once it
+// has answered one healthy), so systemd's WatchdogSec= covers the whole
+// service, master included; a spell of ill health shorter than the
+// interval less two of those seconds, such as a hung worker the Master
+// replaces, does not let it run out.
 //
 // These messages travel on the worker's own connection, beside the
 // application's frames, as control frames (see package frame's

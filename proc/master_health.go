@@ -115,7 +115,10 @@ func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Con
 		t.Stop()
 	}
 	s.set(SlotReady, pid, "")
-	s.setHealthy(true)
+	// With heartbeats, healthy once it has answered one so: a worker that
+	// is sick from the start must not look well until its first answer,
+	// which would feed systemd's watchdog between each replacement.
+	s.setHealthy(w.Heartbeat <= 0)
 	r.log.Info("worker ready", "worker", w.Name, "slot", s.n, "pid", pid)
 	r.event(Event{Kind: WorkerReady, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady})
 	r.slotReady(s)

@@ -41,16 +41,21 @@ func (r *run) tellStartFailure(err error) {
 	}
 }
 
-// watchdog sends WATCHDOG=1 at half the interval systemd asks for, while
-// every critical worker is ready and healthy, until the Run ends: a hung
-// master sends nothing, and neither does one whose critical workers are
-// not well, so systemd's watchdog means that the whole service works.
+// watchdog sends WATCHDOG=1 every second (every quarter of the interval
+// systemd asks for, if that is shorter) while every critical worker is
+// ready and healthy, until the Run ends: a hung master sends nothing, and
+// neither does one whose critical workers are not well, so systemd's
+// watchdog means that the whole service works. Not at half the interval,
+// as for a program that only says it is alive: after a spell of ill
+// health that skipped one, the next would come as the interval ran out.
+// This way, a spell shorter than the interval less two ticks (a hung
+// worker the Master replaces) never lets it run out.
 func (r *run) watchdog() {
 	every, ok := sdnotify.Watchdog()
 	if !ok {
 		return
 	}
-	t := time.NewTicker(every / 2)
+	t := time.NewTicker(min(every/4, time.Second))
 	defer t.Stop()
 	for {
 		select {

@@ -57,13 +57,13 @@ func (p *pingTimes) between(from, to time.Time) int {
 }
 
 // TestWatchdogFollowsCriticalWorkers: with WATCHDOG_USEC set, the master
-// sends WATCHDOG=1 at half the interval while its critical worker is
-// healthy, none from the first missed heartbeat of a frozen (SIGSTOP)
+// sends WATCHDOG=1 at a quarter of the interval while its critical worker
+// is healthy, none from the first missed heartbeat of a frozen (SIGSTOP)
 // worker until its replacement is ready, and again after.
 func TestWatchdogFollowsCriticalWorkers(t *testing.T) {
 	sock, srv := datagramSocket(t)
 	t.Setenv("NOTIFY_SOCKET", sock)
-	t.Setenv("WATCHDOG_USEC", "200000") // pings every 100 ms
+	t.Setenv("WATCHDOG_USEC", "200000") // pings every 50 ms
 	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
 	pings := collectPings(t, srv)
 	log := newEventLog()
@@ -76,7 +76,7 @@ func TestWatchdogFollowsCriticalWorkers(t *testing.T) {
 	start := time.Now()
 	time.Sleep(time.Second)
 	if n := pings.between(start, time.Now()); n < 4 {
-		t.Fatalf("%d WATCHDOG=1 in 1s with a healthy critical worker, want about 10", n)
+		t.Fatalf("%d WATCHDOG=1 in 1s with a healthy critical worker, want about 20", n)
 	}
 	syscall.Kill(first, syscall.SIGSTOP)
 	defer syscall.Kill(first, syscall.SIGCONT)
@@ -95,7 +95,7 @@ func TestWatchdogFollowsCriticalWorkers(t *testing.T) {
 	time.Sleep(time.Second)
 	after := pings.between(ready.Time, ready.Time.Add(time.Second))
 	if after < 4 {
-		t.Errorf("%d WATCHDOG=1 in the second after the replacement %d was ready, want about 10", after, second)
+		t.Errorf("%d WATCHDOG=1 in the second after the replacement %d was ready, want about 20", after, second)
 	}
 	t.Logf("frozen worker %d: unhealthy after %v, replaced by %d ready %v after that, no ping between; %d pings the next second",
 		first, miss.Time.Sub(frozen).Round(time.Millisecond), second, ready.Time.Sub(miss.Time).Round(time.Millisecond), after)

@@ -16,6 +16,8 @@
 // exits 0 after a stop that was asked for (SIGTERM, releasectl stop), and
 // exits 78 (EX_CONFIG) on a bad setting or command line, which the units
 // name in RestartPreventExitStatus= so that systemd does not restart it.
+// Under echod-watchdog.service it feeds systemd's watchdog only while its
+// workers are healthy; echod.conf's unhealthy_file makes them unhealthy.
 package main
 
 import (

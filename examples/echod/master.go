@@ -50,13 +50,15 @@ func runMaster(s settings, daemon bool) int {
 	m := &proc.Master{
 		Workers: []proc.Worker{{
 			Name: "echod-worker", Path: "/proc/self/exe", Count: s.Workers, User: user,
-			Env: []string{workerEnv + "=1"}, AcceptFiles: true, Handler: st.serveWorker(lnFile),
+			Env:         []string{workerEnv + "=1", unhealthyEnv + "=" + s.Unhealthy},
+			AcceptFiles: true, Handler: st.serveWorker(lnFile),
 			// Each worker says it is ready once it accepts on the
 			// listener, and answers a heartbeat every second with
-			// whether its accept loop still runs; one that misses
-			// three in a row is replaced, and systemd's watchdog
-			// (WatchdogSec=) hears from the master only while all
-			// are well.
+			// whether its accept loop still runs (and unhealthy_file
+			// does not exist); one that misses three in a row is
+			// replaced, and systemd's watchdog (WatchdogSec=, see
+			// echod-watchdog.service) hears from the master only
+			// while all are well.
 			Heartbeat: time.Second, Misses: 2, Critical: true,
 		}},
 		LockFile: s.Lock, Background: daemon, HandleSignals: true, Logger: log,

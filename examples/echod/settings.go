@@ -14,6 +14,9 @@ type settings struct {
 	Control  string     `config:"control"`
 	Lock     string     `config:"lock"`
 	LogLevel slog.Level `config:"log_level"`
+	// Unhealthy is a path that, while it exists, makes the workers answer
+	// the master's heartbeats unhealthy (see echod.conf); "" for none.
+	Unhealthy string `config:"unhealthy_file"`
 }
 
 // spec is echod.conf's specification: every key, its default, its checks.
@@ -24,6 +27,7 @@ var spec = config.Spec{{Name: "", Keys: []config.Key{
 	{Name: "control", Default: config.DefaultString("/tmp/echod.sock"), Validations: []config.Validation{config.IsString}},
 	{Name: "lock", Default: config.DefaultString("/tmp/echod.pid"), Validations: []config.Validation{config.IsString}},
 	{Name: "log_level", Default: config.DefaultLogLevel(slog.LevelInfo), Validations: []config.Validation{config.IsLogLevel}},
+	{Name: "unhealthy_file", Default: config.DefaultString(""), Validations: []config.Validation{config.IsString}},
 }}}
 
 // loadSettings reads path, or takes the defaults when path is "".

@@ -19,7 +19,8 @@ import (
 // reloads that return once new workers serve (ExecReload= and
 // Type=notify-reload), a clean stop, a killed master restarted without
 // orphans, a broken setting that shows and is not retried, the daemonizing
-// variant, and socket activation.
+// variant, socket activation, and systemd's watchdog
+// (systemd_watchdog_test.go).
 func TestSystemd(t *testing.T) {
 	rootfs := os.Getenv(rootfsEnv)
 	if rootfs == "" {
@@ -36,13 +37,15 @@ func TestSystemd(t *testing.T) {
 		{"NotifyStart", testNotifyStart}, {"Reload", testReload}, {"Stop", testStop},
 		{"KilledMaster", testKilledMaster}, {"NotifyReload", testNotifyReload},
 		{"BrokenConfig", testBrokenConfig}, {"Forking", testForking}, {"SocketActivation", testSocketActivation},
+		{"WatchdogHealthy", testWatchdogHealthy}, {"WatchdogFrozenWorker", testWatchdogFrozenWorker},
+		{"WatchdogUnhealthy", testWatchdogUnhealthy}, {"WatchdogFrozenMaster", testWatchdogFrozenMaster},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			c.t = t
 			defer func() { c.t = t }()
-			c.run("sh", "-c", "systemctl stop echod.socket echod echod-notify-reload echod-forking; systemctl reset-failed; "+
-				"cp /opt/echod/echod.conf /etc/echod.conf")
+			c.run("sh", "-c", "systemctl stop echod.socket echod echod-notify-reload echod-forking echod-watchdog; "+
+				"systemctl reset-failed; cp /opt/echod/echod.conf /etc/echod.conf; rm -f "+sickFile)
 			s.f(t, c)
 		})
 	}
@@ -69,7 +72,7 @@ func stage(t *testing.T) string {
 			t.Fatalf("go build %q: %v\n%s", b, err, out)
 		}
 	}
-	for _, f := range []string{"echod.conf", "echod.service", "echod-notify-reload.service", "echod-forking.service", "echod.socket"} {
+	for _, f := range []string{"echod.conf", "echod.service", "echod-notify-reload.service", "echod-forking.service", "echod-watchdog.service", "echod.socket"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -27,11 +28,14 @@ type message struct {
 	Requests int64  `json:"requests,omitempty"`
 }
 
+// unhealthyEnv passes the workers echod.conf's unhealthy_file.
+const unhealthyEnv = "ECHOD_UNHEALTHY_FILE"
+
 // runWorker serves clients on the listener the master sends, and reports
 // its request count every 200 ms.
 func runWorker() int {
 	log := slog.New(proc.NewStderrHandler(os.Stderr, nil))
-	var acc acceptor
+	acc := acceptor{unhealthy: os.Getenv(unhealthyEnv)}
 	opts := proc.MeOptions{Frame: []frame.Option{frame.AcceptFiles}, Logger: log, Probe: acc.probe}
 	err := proc.Me(context.Background(), opts, func(ctx context.Context, c *frame.Conn) error {
 		_, files, err := c.ReadFiles()
@@ -84,21 +88,34 @@ func report(c *frame.Conn, served *atomic.Int64) {
 	}
 }
 
-// serveClients echoes each line upper-cased, one goroutine per client.
 // acceptor serves clients and remembers why it stopped accepting, for the
 // master's health checks.
 type acceptor struct {
-	failed atomic.Pointer[error]
+	failed    atomic.Pointer[error]
+	unhealthy string // echod.conf's unhealthy_file, or ""
 }
 
 // probe answers the master's heartbeats: the worker is healthy while its
-// accept loop runs.
+// accept loop runs and the unhealthy_file, if set, does not exist. A file
+// the worker cannot look up counts as there, so that a path out of its
+// reach shows in the master's log rather than doing nothing.
 func (a *acceptor) probe(context.Context) error {
 	if err := a.failed.Load(); err != nil {
 		return fmt.Errorf("echod: not accepting: %w", *err)
 	}
+	if a.unhealthy == "" {
+		return nil
+	}
+	switch _, err := os.Lstat(a.unhealthy); {
+	case err == nil:
+		return fmt.Errorf("echod: %s exists (unhealthy_file)", a.unhealthy)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("echod: unhealthy_file: %w", err)
+	}
 	return nil
 }
+
+// serveClients echoes each line upper-cased, one goroutine per client.
 
 func (a *acceptor) serveClients(ln net.Listener, served *atomic.Int64) {
 	for {
