@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -459,7 +460,8 @@ type run struct {
 	contain *containment
 	log     *slog.Logger
 
-	table []*slot // every worker slot, in the order of Workers
+	table     []*slot     // every worker slot, in the order of Workers
+	reloading atomic.Bool // a rolling restart runs
 
 	mu       sync.Mutex
 	live     map[int]Peer     // by PID

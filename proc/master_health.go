@@ -153,38 +153,36 @@ func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn
 	})
 	tick := time.NewTicker(w.Heartbeat)
 	defer tick.Stop()
-	var seq uint64
-	misses := 0
+	seq, misses := uint64(1), 0
+	pings <- seq // the first at once: a new worker counts healthy after one answer
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
-		if seq > 0 {
-			complaint := h.sick.Load()
-			if h.pongSeq.Load() == seq && complaint == nil {
-				if misses > 0 {
-					r.log.Info("worker healthy again", "worker", w.Name, "slot", s.n, "pid", pid)
-				}
-				misses = 0
-				s.setHealthy(true)
-			} else {
-				misses++
-				s.setHealthy(false)
-				why := "no answer to a heartbeat"
-				if h.pongSeq.Load() == seq {
-					why = "unhealthy: " + *complaint
-				}
-				r.event(Event{Kind: Unhealthy, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady,
-					Err: fmt.Errorf("%w: %s (%d of %d allowed)", ErrUnhealthy, why, misses, w.Misses)})
-				if misses > w.Misses {
-					err := fmt.Errorf("%w: %s, %d heartbeats in a row (every %v)", ErrHung, why, misses, w.Heartbeat)
-					r.log.Error("worker hung: stopping it", "worker", w.Name, "slot", s.n, "pid", pid, "err", err)
-					r.event(Event{Kind: Hung, Worker: w.Name, Slot: s.n, PID: pid, State: Draining, Err: err})
-					stop <- StopHung
-					return
-				}
+		answered, complaint := h.pongSeq.Load() == seq, h.sick.Load()
+		if answered && complaint == nil {
+			if misses > 0 {
+				r.log.Info("worker healthy again", "worker", w.Name, "slot", s.n, "pid", pid)
+			}
+			misses = 0
+			s.setHealthy(true)
+		} else {
+			misses++
+			s.setHealthy(false)
+			why := "no answer to a heartbeat"
+			if answered && complaint != nil {
+				why = "unhealthy: " + *complaint
+			}
+			r.event(Event{Kind: Unhealthy, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady,
+				Err: fmt.Errorf("%w: %s (%d of %d allowed)", ErrUnhealthy, why, misses, w.Misses)})
+			if misses > w.Misses {
+				err := fmt.Errorf("%w: %s, %d heartbeats in a row (every %v)", ErrHung, why, misses, w.Heartbeat)
+				r.log.Error("worker hung: stopping it", "worker", w.Name, "slot", s.n, "pid", pid, "err", err)
+				r.event(Event{Kind: Hung, Worker: w.Name, Slot: s.n, PID: pid, State: Draining, Err: err})
+				stop <- StopHung
+				return
 			}
 		}
 		seq++

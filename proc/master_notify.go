@@ -70,8 +70,13 @@ func (r *run) watchdog() {
 }
 
 // criticalHealthy reports whether every critical worker's slot is ready
-// and healthy.
+// and healthy, or a rolling restart runs.
 func (r *run) criticalHealthy() bool {
+	if r.reloading.Load() {
+		// A rolling restart replaces the workers on purpose, one at a
+		// time, each within its grace and start timeout: it is progress.
+		return true
+	}
 	for _, s := range r.table {
 		if !s.w.Critical {
 			continue

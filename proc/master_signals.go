@@ -41,6 +41,8 @@ func (r *run) rollingRestart() {
 	for _, s := range r.table {
 		budget += r.cfg.StopGrace + s.w.StartTimeout + time.Second
 	}
+	r.reloading.Store(true)
+	defer r.reloading.Store(false)
 	sdnotify.Notify(sdnotify.Reloading() + "\n" + sdnotify.ExtendTimeout(budget))
 	r.log.Info("restarting workers one at a time")
 	for _, s := range r.table {
