@@ -86,8 +86,10 @@ type Worker struct {
 	// ready and, with heartbeats, healthy.
 	Critical bool
 	// Handler serves one worker's connection on the master's side, for as
-	// long as the worker lives. Its ctx ends when the worker exits or the
-	// Master stops. Nil means the connection is only held.
+	// long as the worker lives. Its ctx ends when the worker exits (once
+	// the Handler has read what the worker sent before it went, or the
+	// Master's StopGrace has passed) or the Master stops. Nil means the
+	// connection is only held.
 	Handler func(ctx context.Context, p Peer) error
 }
 

@@ -159,17 +159,13 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	return st.ExitCode(), p.Pid, ws.Signaled()
 }
 
-// exitDrain bounds how long the Handler of a worker that exited may take
-// to read what the worker sent before it went.
-const exitDrain = time.Second
-
 // drain, once the worker has exited, lets the Handler read the frames the
 // worker sent before it went, until it has read them all, returned, or
-// exitDrain passed, and takes the control frames left at the head of the
+// StopGrace passed, and takes the control frames left at the head of the
 // stream (a ready message sent just before the exit): nothing the worker
 // said is lost to the Master's closing of the connection.
 func (r *run) drain(conn *frame.Conn, h *peerHealth, handled <-chan struct{}) {
-	deadline := time.Now().Add(exitDrain)
+	deadline := time.Now().Add(r.cfg.StopGrace)
 	for conn.Unread() && time.Now().Before(deadline) {
 		select {
 		case <-handled:
@@ -178,7 +174,7 @@ func (r *run) drain(conn *frame.Conn, h *peerHealth, handled <-chan struct{}) {
 		}
 	}
 	if !h.isReady() {
-		take, stop := context.WithTimeout(r.ctx, exitDrain)
+		take, stop := context.WithTimeout(r.ctx, r.cfg.StopGrace)
 		conn.TakeControl(take)
 		stop()
 	}
