@@ -46,8 +46,8 @@ func actionValue(a Action) uint32 {
 }
 
 // entries returns what the filter of s names, sorted by number: the
-// baseline, the promises' calls, Allow, the argument-checked calls and
-// the probes, each once.
+// baseline, the promises' calls, Allow, the argument-checked calls, and
+// the probes and quiet calls whose refusal is not the action, each once.
 func (s *Spec) entries() []entry {
 	deny := actionValue(s.Action)
 	byName := map[string][]unix.SockFilter{}
@@ -57,7 +57,7 @@ func (s *Spec) entries() []entry {
 		}
 	}
 	for n, conds := range argRules(s.Promises) {
-		byName[n] = checks(conds, deny)
+		byName[n] = checks(conds, refusal(n, s.Action))
 	}
 	allow(baseline)
 	for i, calls := range promiseCalls {
@@ -66,9 +66,9 @@ func (s *Spec) entries() []entry {
 		}
 	}
 	allow(s.Allow)
-	for _, n := range probes {
-		if _, ok := byName[n]; !ok {
-			byName[n] = ret(unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS))
+	for _, n := range slices.Concat(probes, quiet) {
+		if _, ok := byName[n]; !ok && refusal(n, s.Action) != deny {
+			byName[n] = ret(refusal(n, s.Action))
 		}
 	}
 	var es []entry

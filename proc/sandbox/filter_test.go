@@ -39,14 +39,15 @@ func refVerdict(s Spec, d *seccompData) uint32 {
 			return unix.SECCOMP_RET_ALLOW
 		}
 	}
-	if conds, ok := argRules(s.Promises)[name]; ok {
-		if condsHold(conds, d) {
-			return unix.SECCOMP_RET_ALLOW
-		}
-		return deny
+	if conds, ok := argRules(s.Promises)[name]; ok && condsHold(conds, d) {
+		return unix.SECCOMP_RET_ALLOW
 	}
-	if slices.Contains(probes, name) {
+	switch {
+	case s.Action.Kind == Log:
+	case slices.Contains(probes, name):
 		return unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
+	case slices.Contains(quiet, name):
+		return unix.SECCOMP_RET_ERRNO | uint32(unix.EACCES)
 	}
 	return deny
 }

@@ -1,5 +1,11 @@
 package sandbox
 
+import (
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
+
 // promiseCalls are the system calls each promise allows whatever their
 // arguments, by promise bit; names missing on an architecture are
 // skipped. The calls a promise allows with argument checks (open, socket,
@@ -70,3 +76,28 @@ var promiseCalls = [nPromises][]string{
 // and openat2's are behind a pointer) or that it allows (io_uring's work
 // is done by the kernel without system calls, out of the filter's sight).
 var probes = []string{"clone3", "openat2", "io_uring_setup", "io_uring_enter", "io_uring_register"}
+
+// quiet are refused with EACCES whatever the spec's action, as OpenSSH's
+// filter does: libraries open and stat files on their own and cope with
+// a refusal, such as the C library's malloc reading
+// /sys/devices/system/cpu/online in each new thread, or Go's time
+// package reading /etc/localtime. A worker that does so without rpath
+// should lose the file, not its life.
+var quiet = []string{
+	"open", "openat", "stat", "lstat", "newfstatat", "statx", "access", "faccessat",
+	"faccessat2", "readlink", "readlinkat",
+}
+
+// refusal is what the filter returns for a refused call: ENOSYS for
+// probes, EACCES for quiet calls, the action for the rest; with action
+// log, the action for all.
+func refusal(name string, a Action) uint32 {
+	switch {
+	case a.Kind == Log:
+	case slices.Contains(probes, name):
+		return unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
+	case slices.Contains(quiet, name):
+		return unix.SECCOMP_RET_ERRNO | uint32(unix.EACCES)
+	}
+	return actionValue(a)
+}
