@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -46,6 +47,38 @@ func FuzzSandboxParse(f *testing.F) {
 		}
 		if _, err := sandbox.Compile(s); err != nil {
 			t.Fatalf("Parse(%q) accepted a spec that does not compile: %v", in, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("input of %d bytes took %v", len(in), d)
+		}
+	})
+}
+
+// FuzzSandboxProgram decodes arbitrary bytes as a compiled sandbox
+// program, the encoding the C shim will read.
+//
+// Checks: no panic; an error wraps sandbox.ErrProgram; a decoded program
+// encodes to the same bytes; no input takes more than 2 s.
+func FuzzSandboxProgram(f *testing.F) {
+	for _, text := range []string{"", "stdio", "stdio inet; unveil /etc r; unveil /tmp rwc; best-effort", "unveil"} {
+		s, _ := sandbox.Parse(text)
+		p, _ := sandbox.Compile(s)
+		b, _ := p.MarshalBinary()
+		f.Add(b)
+	}
+	f.Add([]byte("RSBX\x01\x02"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		start := time.Now()
+		var p sandbox.Program
+		if err := p.UnmarshalBinary(in); err != nil {
+			if !errors.Is(err, sandbox.ErrProgram) {
+				t.Fatalf("%v does not wrap ErrProgram", err)
+			}
+			return
+		}
+		out, err := p.MarshalBinary()
+		if err != nil || !bytes.Equal(out, in) {
+			t.Fatalf("decoded program encodes to %x (%v), not its %x", out, err, in)
 		}
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("input of %d bytes took %v", len(in), d)

@@ -88,25 +88,59 @@ func (p *Program) Apply() (*Report, error) {
 
 // applyLandlock creates the ruleset and restricts every thread with it.
 func (p *Program) applyLandlock(rep *Report) error {
-	rep.LandlockABI = landlockABI()
-	missing, required := p.Landlock.missing(rep.LandlockABI)
-	rep.Missing = append(rep.Missing, missing...)
-	if required && !p.BestEffort {
-		return fmt.Errorf("%w: %s (Landlock ABI %d)", ErrUnsupported, strings.Join(missing, ", "), rep.LandlockABI)
+	k, abi, missing, err := p.forKernel()
+	rep.LandlockABI, rep.Missing = abi, append(rep.Missing, missing...)
+	if err != nil || k.Landlock == nil {
+		return err
 	}
-	if rep.LandlockABI == 0 {
-		return nil
-	}
-	fd, err := p.Landlock.create(rep.LandlockABI)
+	fd, err := k.Landlock.create(abi)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
-	how, err := restrictAll(fd, rep.LandlockABI)
+	how, err := restrictAll(fd, abi)
 	if errors.Is(err, ErrThreads) && p.BestEffort {
 		rep.Missing = append(rep.Missing, "landlock (cgo build: apply it from the shim)")
 		return nil
 	}
 	rep.Landlock = how
 	return err
+}
+
+// ForKernel returns a copy of p whose Landlock ruleset keeps only what
+// the running kernel's Landlock ABI knows (no ruleset when the kernel has
+// no Landlock), with the names of what it dropped, or [ErrUnsupported]
+// when a required part was dropped and p is not best-effort. A master
+// that shares its workers' kernel calls it before
+// [Program.MarshalBinary], so that the C shim applies the bytes as they
+// are and fails on any error.
+func (p *Program) ForKernel() (*Program, []string, error) {
+	k, _, missing, err := p.forKernel()
+	return k, missing, err
+}
+
+// forKernel is ForKernel, with the ABI.
+func (p *Program) forKernel() (k *Program, abi int, missing []string, err error) {
+	q := *p
+	if p.Landlock == nil {
+		return &q, 0, nil, nil
+	}
+	abi = landlockABI()
+	missing, required := p.Landlock.missing(abi)
+	if required && !p.BestEffort {
+		return nil, abi, missing, fmt.Errorf("%w: %s (Landlock ABI %d)", ErrUnsupported, strings.Join(missing, ", "), abi)
+	}
+	if abi == 0 {
+		q.Landlock = nil
+		return &q, 0, missing, nil
+	}
+	rs := *p.Landlock
+	rs.HandledFS &= handledFS(abi)
+	rs.Scoped &= scopesOf(abi)
+	rs.Rules = make([]PathRule, len(p.Landlock.Rules))
+	for i, r := range p.Landlock.Rules {
+		rs.Rules[i] = PathRule{r.Path, r.Access & rs.HandledFS}
+	}
+	q.Landlock = &rs
+	return &q, abi, missing, nil
 }

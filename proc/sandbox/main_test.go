@@ -27,6 +27,7 @@ var helpers = map[string]func() int{
 	"threads": helperThreads,
 	"runtime": helperRuntime,
 	"loop":    helperLoop,
+	"listing": helperListing,
 	"sleep":   func() int { time.Sleep(time.Minute); return 0 },
 }
 
@@ -82,14 +83,21 @@ func runHelper(t testing.TB, name, spec string, env ...string) childResult {
 }
 
 // applyFromEnv applies the spec in the environment, or exits with a
-// message: 3 for a parse error, 4 for an Apply error.
+// message: 3 for a parse error, 4 for an Apply error. With
+// SANDBOX_TEST_BYTES set it takes the master-to-shim route: the program
+// resolved for the kernel, encoded, decoded, then applied.
 func applyFromEnv() *Report {
 	s, err := Parse(os.Getenv(specEnv))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	rep, err := Apply(s)
+	var rep *Report
+	if os.Getenv("SANDBOX_TEST_BYTES") != "" {
+		rep, err = applyViaBytes(s)
+	} else {
+		rep, err = Apply(s)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "apply:", err)
 		os.Exit(4)
@@ -103,4 +111,25 @@ func writeJSON(v any) int {
 		return 5
 	}
 	return 0
+}
+
+// applyViaBytes compiles s, resolves it for the kernel, encodes and
+// decodes it, and applies the result.
+func applyViaBytes(s Spec) (*Report, error) {
+	p, err := Compile(s)
+	if err != nil {
+		return nil, err
+	}
+	if p, _, err = p.ForKernel(); err != nil {
+		return nil, err
+	}
+	b, err := p.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	var q Program
+	if err := q.UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	return q.Apply()
 }

@@ -104,13 +104,20 @@ func openErrno(name string) int {
 	return 0
 }
 
-// TestEveryThread applies a spec with an unveil, then checks that every
+// TestEveryThread applies a spec with an unveil, from the Spec and from
+// its encoded Program (the shim's input), then checks that every
 // thread of the process shows "Seccomp: 2" and one filter, and that
 // goroutines locked to threads started after Apply are refused a file
 // outside the unveil (EACCES) and can read the unveiled one. In a cgo
 // build, where the Landlock part is refused with ErrThreads, it checks
 // the seccomp part with a spec without unveil.
 func TestEveryThread(t *testing.T) {
+	t.Run("spec", func(t *testing.T) { testEveryThread(t) })
+	t.Run("encoded", func(t *testing.T) { testEveryThread(t, "SANDBOX_TEST_BYTES=1") })
+}
+
+// testEveryThread is TestEveryThread with extra helper environment.
+func testEveryThread(t *testing.T, env ...string) {
 	dir := t.TempDir()
 	inside, outside := filepath.Join(dir, "in", "file"), filepath.Join(dir, "outside")
 	os.Mkdir(filepath.Dir(inside), 0o755)
@@ -123,7 +130,7 @@ func TestEveryThread(t *testing.T) {
 	if cgoBuild {
 		spec = "stdio rpath"
 	}
-	r := runHelper(t, "threads", spec, "INSIDE="+inside, "OUTSIDE="+outside)
+	r := runHelper(t, "threads", spec, append(env, "INSIDE="+inside, "OUTSIDE="+outside)...)
 	if !r.status.Exited() || r.status.ExitStatus() != 0 {
 		t.Fatalf("helper: %v", r)
 	}
