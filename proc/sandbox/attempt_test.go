@@ -166,6 +166,9 @@ func TestAttempts(t *testing.T) {
 	expand := strings.NewReplacer("{dir}", in, "{file}", outside).Replace
 	for _, a := range attempts {
 		t.Run(a.name, func(t *testing.T) {
+			if _, err := os.Stat("/bin/sh"); err != nil && a.name == "execve-sh" {
+				t.Skip("no /bin/sh to execute")
+			}
 			env := append(env, "ATTEMPT="+a.name)
 			run := func(spec string) (attemptResult, childResult) {
 				r := runHelper(t, "attempt", expand(spec), env...)

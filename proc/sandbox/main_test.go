@@ -28,6 +28,7 @@ var helpers = map[string]func() int{
 	"runtime": helperRuntime,
 	"loop":    helperLoop,
 	"listing": helperListing,
+	"osexec":  helperOSExec,
 	"sleep":   func() int { time.Sleep(time.Minute); return 0 },
 }
 
