@@ -1,0 +1,124 @@
+// Package sandbox confines a worker process: a seccomp-BPF filter allows
+// the system calls of the promises it was given, after OpenBSD's
+// pledge(2), and Landlock limits the files it reaches to the paths it
+// unveiled, after unveil(2). A master decides each worker's [Spec] and
+// passes it in its text form ([Parse], [Spec.String]); the worker applies
+// it before it does any work ([Apply]), or the C shim applies the
+// compiled [Program] before the worker's Go runtime starts.
+//
+// # The filter
+//
+// The filter first checks the architecture (another one, such as i386
+// system calls through int 0x80, kills the process) and on amd64 refuses
+// x32 system call numbers the same way. Then it finds the call by a binary
+// search over the allowed numbers, sorted, with leaves of four
+// comparisons: about a dozen instructions for any call. The kernel caches
+// the verdict of calls allowed whatever their arguments, so the filter
+// runs only for refused calls and for the few checked ones.
+//
+// Every spec allows the runtime baseline, what the Go runtime calls once
+// main runs (futex, mmap, munmap, madvise, clone of threads, signals and
+// tgkill, timers, the netpoller's epoll and eventfd, getrandom, rseq and
+// set_robust_list for the C library's threads, ...), listed in
+// baseline.go; a test fails when a Go release needs something new.
+// Promises add groups on top:
+//
+//	stdio      I/O on descriptors already held: read/write and their vector and
+//	           positional forms, lseek, fstat, dup*, fcntl, fsync, ftruncate,
+//	           getdents64, pipe2, poll/ppoll/select, sendmsg/recvmsg/sendto/recvfrom
+//	           (descriptor passing included), accept4, getsockname/getpeername,
+//	           get/setsockopt, shutdown, splice/sendfile, timerfd, signalfd,
+//	           ids (getuid...), getrusage, umask, wait4/waitid;
+//	           socketpair(AF_UNIX); ioctl FIONREAD, FIONBIO, FIOCLEX, FIONCLEX;
+//	           prlimit64 of itself, reading only
+//	rpath      open/openat for reading (no O_TRUNC, O_CREAT, O_TMPFILE), stat,
+//	           lstat, newfstatat, statx, access, faccessat(2), readlink(at),
+//	           getcwd, chdir, fchdir, statfs, getxattr/listxattr, inotify
+//	wpath      open/openat for writing (O_TRUNC allowed), truncate, fallocate
+//	cpath      open with O_CREAT/O_TMPFILE, creat, mkdir(at), rmdir, unlink(at),
+//	           rename(at2), link(at), symlink(at)
+//	fattr      chmod/fchmod(at), chown/fchown(at)/lchown, utimensat and older
+//	           forms, setxattr/removexattr
+//	inet       socket(AF_INET, AF_INET6), bind, connect, listen
+//	unix       socket(AF_UNIX), bind, connect, listen
+//	proc       clone of processes (never with CLONE_NEW* flags), fork, vfork,
+//	           setpgid, setsid, get/setpriority, setrlimit, prlimit64 of itself,
+//	           pidfd_open, pidfd_send_signal, sched_setaffinity
+//	exec       execve, execveat
+//	prot_exec  mmap, mprotect and pkey_mprotect with PROT_EXEC
+//	id         setuid, setgid and their re/res/fs forms, setgroups, capset
+//	tty        ioctl TCGETS, TCSETS(W/F), TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP
+//
+// Nothing allows ptrace, mount, unshare, setns, bpf, keyctl,
+// perf_event_open, userfaultfd, process_vm_*, personality, or kernel
+// module and reboot calls; a spec's allow clause names such calls one by
+// one when a worker truly needs one. clone3, openat2 and io_uring_* fail
+// with ENOSYS, whatever the spec's action, so that the C library and the
+// Go runtime fall back to clone and openat, whose arguments the filter
+// can check (clone3's and openat2's are behind pointers; io_uring's work
+// is out of the filter's sight).
+//
+// A refused call fails with EPERM, or as the spec's action says: EACCES,
+// ENOSYS, killing the process (SIGSYS), a SIGSYS trap, or logging and
+// allowing it (an audit mode). Whatever the action but log, open, openat
+// and the stat, access and readlink calls fail with EACCES, as in
+// OpenSSH's filter: libraries open files on their own and cope with a
+// refusal (the C library's malloc reads /sys/devices/system/cpu/online in
+// each new thread; Go's time package reads /etc/localtime), and a worker
+// without rpath should lose the file, not its life.
+//
+// What the filter cannot tell: which descriptor a call acts on (stdio's
+// sendmsg may pass descriptors; OpenBSD's recvfd and sendfd have no
+// counterpart), the path of an open (that is Landlock's part), the
+// address of a connect (inet cannot be narrowed to DNS; a worker that
+// resolves names takes inet and rpath with /etc/resolv.conf and
+// /etc/hosts unveiled), or the target of kill and tgkill, which the
+// runtime needs for itself (Landlock's signal scope confines them). The
+// filter and the Landlock domain stay on a new image after execve, so
+// exec is only useful for programs that fit the same spec: os/exec of a
+// dynamically linked program takes stdio rpath wpath proc exec prot_exec
+// (/dev/null for the standard files it is not given, the loader's
+// executable mappings).
+//
+// # Unveil
+//
+// An unveiled path grants rights beneath it: r reads files and lists
+// directories, w writes, truncates and ioctls devices (and, from Landlock
+// ABI 9, connects to unix sockets), x executes, c creates, renames, links
+// and removes entries (never device nodes). Everything else is refused
+// with EACCES. A spec with unveil clauses also scopes signals and abstract
+// unix sockets to the worker and its children (Landlock ABI 6), and
+// Landlock keeps it from ptracing any process outside its domain.
+// Landlock does not restrict stat, chmod, chown or utimes of paths the
+// process can name: those stay the promises' part.
+//
+// # Applying
+//
+// [Program.Apply] sets no-new-privileges, puts the Landlock domain on
+// every thread (with Landlock's TSYNC flag from ABI 8; before that with
+// [syscall.AllThreadsSyscall], which exists only in CGO_ENABLED=0
+// builds: a cgo program gets [ErrThreads], or a report that Landlock was
+// not applied when best-effort), then installs the filter with seccomp's
+// TSYNC flag, which covers every thread whatever the build. Threads
+// started later inherit both. Anything the kernel lacks fails with
+// [ErrUnsupported] unless the spec is best-effort; the [Report] names
+// what was not enforced either way.
+//
+// In a cgo build the Go route covers every thread with the filter but
+// cannot put the Landlock domain on threads it did not start, before
+// Landlock ABI 8; the C shim is the route there: the master compiles the
+// worker's spec ([Compile]), resolves it for the kernel
+// ([Program.ForKernel]) and passes the encoding ([Program.MarshalBinary])
+// to the worker, whose shim sets no-new-privileges, creates the ruleset,
+// restricts itself and installs the filter while it is the only thread,
+// before the runtime starts.
+//
+// # Cost
+//
+// The kernel caches, per filter, the verdict of calls allowed whatever
+// their arguments, so the filter's layout matters only for checked and
+// refused calls; being filtered at all puts every call on the kernel's
+// slower entry path. Measured on the test machine (BenchmarkSyscallCost):
+// getpid 173 ns unfiltered, 223 ns filtered; read of /dev/zero 384 and
+// 442 ns; ioctl(FIONREAD), checked on its arguments, 448 and 557 ns.
+package sandbox

@@ -1,0 +1,6 @@
+//go:build !cgo
+
+package sandbox
+
+// cgoBuild tells the tests which route Apply takes.
+const cgoBuild = false
