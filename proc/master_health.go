@@ -155,8 +155,11 @@ func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn
 		case <-tick.C:
 		}
 		if seq > 0 {
+			// One look at the answers: the answer's number, then its
+			// verdict, which the reader stores before the number.
+			answered := h.pongSeq.Load() == seq
 			complaint := h.sick.Load()
-			if h.pongSeq.Load() == seq && complaint == nil {
+			if answered && complaint == nil {
 				if misses > 0 {
 					r.log.Info("worker healthy again", "worker", w.Name, "slot", s.n, "pid", pid)
 				}
@@ -166,7 +169,7 @@ func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn
 				misses++
 				s.setHealthy(false)
 				why := "no answer to a heartbeat"
-				if h.pongSeq.Load() == seq {
+				if answered {
 					why = "unhealthy: " + *complaint
 				}
 				r.event(Event{Kind: Unhealthy, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady,
