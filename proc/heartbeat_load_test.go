@@ -107,7 +107,9 @@ func goTask(f func()) (wait func()) {
 // and its answer beside the calls, against the same Conns without
 // heartbeats and against Conns without control frames. calls/s is the
 // figure; beats/s and late/s are the heartbeats answered, and those
-// answered after the next beat.
+// answered after the next beat; cpu-ns/call is the process's CPU time
+// (both ends, and the heartbeats) over the calls, which the machine's
+// other load disturbs less than the time.
 func BenchmarkCallUnderHeartbeats(b *testing.B) {
 	const beat = time.Millisecond
 	for _, impl := range []string{"heartbeat", "none", "plain"} {
@@ -117,7 +119,7 @@ func BenchmarkCallUnderHeartbeats(b *testing.B) {
 			if _, err := cl.Call(ctx, callMsg{}); err != nil {
 				b.Fatal(err)
 			}
-			beats0, late0 := answered(), late()
+			beats0, late0, cpu0 := answered(), late(), ownCPU()
 			b.ReportAllocs()
 			b.SetParallelism(32)
 			b.ResetTimer()
@@ -132,6 +134,7 @@ func BenchmarkCallUnderHeartbeats(b *testing.B) {
 			})
 			secs := b.Elapsed().Seconds()
 			b.ReportMetric(float64(b.N)/secs, "calls/s")
+			b.ReportMetric(float64(ownCPU()-cpu0)/float64(b.N), "cpu-ns/call")
 			if impl == "heartbeat" {
 				b.ReportMetric(float64(answered()-beats0)/secs, "beats/s")
 				b.ReportMetric(float64(late()-late0)/secs, "late/s")
