@@ -3,10 +3,7 @@ package frame
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"os"
-	"time"
 )
 
 // Control frames share a connection with the application's frames. A
@@ -60,8 +57,7 @@ func (o controlOption) apply(c *config) { c.control = o.h }
 
 // WriteControl writes one control frame of the given kind, whole, between
 // the application's frames; it gives up when ctx is done, as
-// [Conn.WriteContext] does. Many goroutines may call it beside Write. It
-// uses the write deadline, and clears it.
+// [Conn.WriteContext] does. Many goroutines may call it beside Write.
 func (c *Conn) WriteControl(ctx context.Context, kind byte, payload []byte) error {
 	if c.cfg.control == nil || len(payload) > MaxControlPayload {
 		return fmt.Errorf("%w: kind %#x, %d bytes", ErrControl, kind, len(payload))
@@ -77,33 +73,7 @@ func (c *Conn) WriteControl(ctx context.Context, kind byte, payload []byte) erro
 	c.wbuf = binary.BigEndian.AppendUint16(c.wbuf, uint16(len(payload)))
 	c.wbuf = append(c.wbuf, payload...)
 	c.pend = append(c.pendArr[:0], c.wbuf)
-	return canceled(ctx, c.flushControl(ctx))
-}
-
-// controlTry is how long a control frame's write waits for room in the
-// socket before it watches its context.
-const controlTry = time.Millisecond
-
-// flushControl is flush for a control frame. One is small, and goes out at
-// once unless the peer's buffer is full: so it is first written under a
-// write deadline of controlTry, and ctx is watched only for a write that
-// has to wait longer. Watching a context that can end costs two
-// allocations a write (context.AfterFunc), and heartbeats write control
-// frames as long as a connection lives. The caller holds the write lock.
-func (c *Conn) flushControl(ctx context.Context) error {
-	if ctx.Done() == nil || c.rc == nil {
-		return c.flush(ctx)
-	}
-	c.nc.SetWriteDeadline(time.Now().Add(controlTry))
-	sent, err := c.writePend()
-	c.nc.SetWriteDeadline(time.Time{})
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		return c.settle(ctx, err, sent)
-	}
-	stop := c.watchWrite(ctx) // the rest, however long it waits
-	more, err := c.writePend()
-	c.unwatchWrite(stop)
-	return c.settle(ctx, err, sent+more)
+	return canceled(ctx, c.flush(ctx))
 }
 
 // controlAt reports whether a control frame starts at mem[r:], and if its
