@@ -6,7 +6,6 @@ package proc
 
 import (
 	"context"
-	"encoding/binary"
 	"net"
 	"os"
 	"runtime"
@@ -19,9 +18,10 @@ import (
 
 // heartbeatLink is a master's end and a worker's end of one connection,
 // each as the library sets it up: the master's Conn hands what it reads
-// to a peerHealth and is watched when no one reads it, the worker's is
-// run by a workerLink that answers heartbeats. round sends one heartbeat
-// and waits for its answer to reach the peerHealth.
+// to a peerHealth and is watched when no one reads it, and its pings go
+// out through writePings; the worker's is run by a workerLink that
+// answers heartbeats. round sends one heartbeat and waits for its answer
+// to reach the peerHealth.
 func heartbeatLink(tb testing.TB) (round func()) {
 	tb.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
@@ -49,18 +49,23 @@ func heartbeatLink(tb testing.TB) (round func()) {
 	worker := frame.New(ends[1], frame.WithControl(link.control))
 	ctx, cancel := context.WithCancel(context.Background())
 	stopLink := link.start(ctx, worker, time.Second)
-	watched := make(chan struct{})
+	watched, pinged := make(chan struct{}), make(chan struct{})
+	pings := make(chan uint64, 1)
 	go func() { master.WatchControl(ctx); close(watched) }()
-	tb.Cleanup(func() { cancel(); stopLink(); <-watched; master.Close(); worker.Close() })
-	var ping [8]byte
+	go func() { writePings(ctx, master, pings); close(pinged) }()
+	tb.Cleanup(func() {
+		cancel()
+		stopLink()
+		<-watched
+		<-pinged
+		master.Close()
+		worker.Close()
+	})
 	var seq uint64
 	timeout := time.NewTimer(time.Hour)
 	return func() {
 		seq++
-		binary.BigEndian.PutUint64(ping[:], seq)
-		if err := master.WriteControl(ctx, msgPing, ping[:]); err != nil {
-			tb.Fatal(err)
-		}
+		pings <- seq
 		timeout.Reset(5 * time.Second)
 		select {
 		case <-answered:

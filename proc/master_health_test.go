@@ -90,3 +90,85 @@ func TestPongWhileAMissIsCounted(t *testing.T) {
 	}
 	nextPing(t, pings) // the master goes on beating
 }
+
+// socketPair returns two connected unix stream sockets.
+func socketPair(t *testing.T) (net.Conn, net.Conn) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ends [2]net.Conn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "pair")
+		ends[i], err = net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { ends[0].Close(); ends[1].Close() })
+	return ends[0], ends[1]
+}
+
+// fillSocket writes frames on c until its peer, which does not read,
+// takes no more.
+func fillSocket(t *testing.T, c *frame.Conn) {
+	t.Helper()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := c.WriteContext(ctx, make([]byte, 1000))
+		cancel()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// TestPingWriterEndsWithItsConnection: a heartbeat stuck on a worker that
+// does not read, whose socket is full, holds up its writer until the
+// connection closes, and no longer.
+func TestPingWriterEndsWithItsConnection(t *testing.T) {
+	end, _ := socketPair(t) // the other end never reads
+	conn := frame.New(end, frame.WithControl(func(byte, []byte) {}))
+	fillSocket(t, conn)
+	ctx, cancel := context.WithCancel(t.Context())
+	pings, done := make(chan uint64, 1), make(chan struct{})
+	go func() { writePings(ctx, conn, pings); close(done) }()
+	pings <- 1
+	cancel()
+	time.Sleep(50 * time.Millisecond) // it is stuck writing
+	start := time.Now()
+	conn.Close()
+	select {
+	case <-done:
+		t.Logf("the stuck ping writer ended %v after its connection closed", time.Since(start))
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stuck ping writer did not end within 5 s of its connection's close")
+	}
+}
+
+// TestLinkStopsWithAnAnswerStuck: a worker's link stops, as Me returns,
+// even while an answer to a heartbeat is stuck on a master that does not
+// read.
+func TestLinkStopsWithAnAnswerStuck(t *testing.T) {
+	masterEnd, workerEnd := socketPair(t)
+	link := newWorkerLink(nil)
+	worker := frame.New(workerEnd, frame.WithControl(link.control))
+	defer worker.Close()
+	stop := link.start(t.Context(), worker, time.Second)
+	fillSocket(t, worker)
+	if _, err := masterEnd.Write([]byte{0xFF, msgPing, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the answer is stuck
+	start := time.Now()
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Logf("the link stopped %v after it was asked, its answer stuck", time.Since(start))
+	case <-time.After(5 * time.Second):
+		t.Fatal("the link did not stop within 5 s with an answer stuck")
+	}
+}

@@ -108,7 +108,10 @@ func waitRead(ctx context.Context, nc net.Conn) error {
 
 // answer runs while heartbeats come: each ping gets the probe's verdict.
 // The probe runs here, never on a goroutine that reads, so a probe that
-// blocks delays its answers, which the master then counts as missed.
+// blocks delays its answers, which the master then counts as missed. The
+// answers are written with a context that never ends (frame watches one
+// that can with context.AfterFunc, two allocations a write): the link's
+// stop ends a write stuck on a master that does not read.
 func (l *workerLink) answer(ctx context.Context) {
 	for {
 		select {
@@ -123,15 +126,16 @@ func (l *workerLink) answer(ctx context.Context) {
 			}
 		}
 		l.pong = appendPong(l.pong[:0], seq, status, text)
-		if l.c.WriteControl(ctx, msgPong, l.pong) != nil {
+		if l.c.WriteControl(context.Background(), msgPong, l.pong) != nil {
 			return
 		}
 	}
 }
 
-// startSupervision links the worker to its master for Ready, Fail and,
-// when the master sends heartbeats, their answers; the returned function
-// ends it.
+// start links the worker to its master for Ready, Fail and, when the
+// master sends heartbeats, their answers; the returned function ends it,
+// as Me returns: with heartbeats, c's writes time out from then on, since
+// Me closes it next.
 func (l *workerLink) start(ctx context.Context, c *frame.Conn, heartbeat time.Duration) (stop func()) {
 	l.c = c
 	currentLink.Store(l)
@@ -144,6 +148,9 @@ func (l *workerLink) start(ctx context.Context, c *frame.Conn, heartbeat time.Du
 	return func() {
 		currentLink.CompareAndSwap(l, nil)
 		cancel()
+		if heartbeat > 0 {
+			c.SetWriteDeadline(time.Unix(1, 0)) // an answer stuck on a master that does not read
+		}
 		wg.Wait()
 	}
 }
