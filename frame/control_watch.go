@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/release-daemon/release/fdpass"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,8 +35,9 @@ type watch struct {
 	mu     sync.Mutex
 	done   bool // f is closed: fd may be another file's
 	peek   [HeaderSize]byte
-	buf    []byte // a control frame read past the read buffer
-	need   int    // how many bytes the next wait wants buffered
+	buf    []byte               // a control frame read past the read buffer
+	need   int                  // how many bytes the next wait wants buffered
+	fds    [fdpass.MaxFiles]int // the files that came with one, to close
 }
 
 // watchState is what one look at the Conn found.
@@ -286,7 +289,7 @@ func (c *Conn) takeWaiting(w *watch) watchState {
 		w.need = size
 		return watchIdle
 	}
-	if err := recvExactly(fd, buf); err != nil {
+	if err := recvExactly(fd, buf, w.fds[:]); err != nil {
 		c.rerr = err
 		c.nc.Close()
 		return watchEnded
@@ -308,49 +311,22 @@ func (w *watch) ready(fd int) bool {
 	return err != unix.EAGAIN && (err != nil || n == 0 || n >= want)
 }
 
-// peek copies the first bytes waiting in the socket into p, without taking
-// them.
-func peek(fd int, p []byte) (int, error) {
-	for {
-		n, _, err := unix.Recvfrom(fd, p, unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
-}
-
-// recvExactly takes len(p) bytes that peek saw waiting; files that came
-// with them, which no control frame carries, are closed.
-func recvExactly(fd int, p []byte) error {
-	var oob [64]byte
+// recvExactly takes len(p) bytes that peek saw waiting, into p; files
+// that came with them, which no control frame carries, are closed. fds
+// is room for their numbers, so that nothing is allocated.
+func recvExactly(fd int, p []byte, fds []int) error {
 	for len(p) > 0 {
-		n, oobn, _, _, err := unix.Recvmsg(fd, p, oob[:], unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("recvmsg", err)
-		}
-		if n == 0 {
+		n, got, err := fdpass.RecvFDs(fd, p, fds[:0], fdpass.MaxFiles)
+		closeFDs(got)
+		if err == io.EOF {
 			return errors.New("frame: the stream ended inside a control frame")
 		}
-		closeRights(oob[:oobn])
+		if err != nil {
+			return err
+		}
 		p = p[n:]
 	}
 	return nil
-}
-
-// closeRights closes the descriptors an SCM_RIGHTS message carried.
-func closeRights(oob []byte) {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return
-	}
-	for _, m := range msgs {
-		if fds, err := unix.ParseUnixRights(&m); err == nil {
-			closeFDs(fds)
-		}
-	}
 }
 
 // TakeControl hands the control frames first in line, buffered or waiting

@@ -84,6 +84,29 @@ func (h *peerHealth) startFailure() string {
 	return ""
 }
 
+// writePings writes each heartbeat handed to it until ctx ends or a write
+// fails. It runs on a goroutine of its own, so that a worker that does
+// not read, whose socket fills, holds up only this goroutine, not the
+// count of misses. It writes with a context that never ends: frame
+// watches one that can with context.AfterFunc, two allocations a write.
+// A write stuck on a full socket ends when the connection is closed,
+// which the Master does once the worker has exited: no one waits for
+// this goroutine.
+func writePings(ctx context.Context, conn *frame.Conn, pings <-chan uint64) {
+	var buf [8]byte
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case seq := <-pings:
+			binary.BigEndian.PutUint64(buf[:], seq)
+			if conn.WriteControl(context.Background(), msgPing, buf[:]) != nil {
+				return
+			}
+		}
+	}
+}
+
 // watchHealth waits for the worker to be ready, within StartTimeout, then
 // sends heartbeats if the Worker wants them, until ctx ends (the worker
 // exited, or the Run ends). A worker that fails its start or stops
@@ -129,28 +152,11 @@ func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Con
 
 // heartbeats pings the worker every Heartbeat and checks, a beat later,
 // that it answered healthy; after more than Misses beats in a row
-// without, the worker is hung and asked to stop. The pings go out from a
-// goroutine of their own, so that a worker that does not read, whose
-// socket fills, holds up only that goroutine, not the count.
+// without, the worker is hung and asked to stop.
 func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn, h *peerHealth, stop chan<- StopReason) {
 	w := s.w
 	pings := make(chan uint64, 1)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() {
-		var buf [8]byte
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case seq := <-pings:
-				binary.BigEndian.PutUint64(buf[:], seq)
-				if conn.WriteControl(ctx, msgPing, buf[:]) != nil {
-					return
-				}
-			}
-		}
-	})
+	go writePings(ctx, conn, pings)
 	tick := time.NewTicker(w.Heartbeat)
 	defer tick.Stop()
 	seq, misses := uint64(1), 0
@@ -161,6 +167,8 @@ func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn
 			return
 		case <-tick.C:
 		}
+		// One look at the answers: the answer's number, then its verdict,
+		// which the reader stores before the number.
 		answered, complaint := h.pongSeq.Load() == seq, h.sick.Load()
 		if answered && complaint == nil {
 			if misses > 0 {

@@ -122,10 +122,21 @@ func (r *run) summary() string {
 	return fmt.Sprintf("%d/%d workers ready", ready, len(r.table))
 }
 
-// tellStatus sends the summary to systemd, when it listens.
+// tellStatus sends the summary to systemd, when it listens. Slots change
+// at once on many goroutines, whose lines may reach the socket in any
+// order (one computed early can be sent late): so each sends again until
+// what it sent is still the summary after sending. Every change is
+// followed by a tellStatus, so the last line systemd gets is the truth.
 func (r *run) tellStatus() {
-	if sdnotify.Socket() != "" {
-		sdnotify.Notify(sdnotify.Status(r.summary()))
+	if sdnotify.Socket() == "" {
+		return
+	}
+	for sent := ""; ; {
+		now := r.summary()
+		if now == sent || sdnotify.Notify(sdnotify.Status(now)) != nil {
+			return
+		}
+		sent = now
 	}
 }
 
