@@ -70,8 +70,10 @@ type Worker struct {
 	// restarted under the RestartPolicy.
 	Heartbeat time.Duration
 	// Misses is how many heartbeats in a row may go wrong before the
-	// worker counts as hung; 0 means DefaultMisses, 2. A hung worker is
-	// found within Heartbeat × (Misses + 1) of its last good answer.
+	// worker counts as hung; 0 means DefaultMisses, 2. Each heartbeat is
+	// judged a beat after it went out, so a worker that stops answering
+	// is found hung Heartbeat × (Misses + 1) to × (Misses + 2) after it
+	// stopped, depending on where between two beats it stopped.
 	Misses int
 	// Restart says when this Worker's workers start again after they
 	// exit: Permanent (always, the default), Transient (unless they exit
@@ -125,7 +127,8 @@ type Master struct {
 	LockFile string
 	// Background daemonizes the Master first (see Daemon, with LockFile as
 	// its PIDFile and the default umask), and tells the starting command it
-	// is ready once every worker has started once.
+	// is ready once every worker has said it is ready; if one fails its
+	// start first, the starting command prints why and exits 1.
 	Background bool
 	// Control, if its Path is set, is the control socket the Master serves
 	// while it runs (see ControlSocket): bound before any worker starts,
@@ -464,6 +467,8 @@ type run struct {
 
 	table     []*slot     // every worker slot, in the order of Workers
 	reloading atomic.Bool // a rolling restart runs
+	// lastFailure is the latest failed start's message, for STATUS=.
+	lastFailure atomic.Pointer[string]
 
 	mu       sync.Mutex
 	live     map[int]Peer     // by PID

@@ -191,6 +191,8 @@ func (r *run) startFailed(s *slot, pid int, h *peerHealth, st *os.ProcessState) 
 	r.log.Error("worker failed to start", "worker", s.w.Name, "slot", s.n, "pid", pid, "err", reason)
 	s.set(Stopped, 0, reason)
 	r.event(Event{Kind: StartFailed, Worker: s.w.Name, Slot: s.n, PID: pid, Err: err, State: Stopped})
+	text := err.Error()
+	r.lastFailure.Store(&text)
 	r.tellStartFailure(err)
 	if !r.readySent() {
 		r.finish(err)

@@ -50,7 +50,9 @@ func Ready() error {
 // at error priority and stops the worker; during the Master's own start,
 // Run then fails with a [*StartError] carrying that text (and a Background
 // Master's starting command prints it). Me sends the same when main
-// returns an error before Ready.
+// returns an error before Ready. In a worker, Fail waits (up to a second)
+// until the master has read the message, so that a worker exiting right
+// after it does not lose it.
 //
 // After Ready or Fail, and in any other process, it does nothing.
 func Fail(err error) {

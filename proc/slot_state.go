@@ -119,7 +119,11 @@ func (r *run) summary() string {
 			ready++
 		}
 	}
-	return fmt.Sprintf("%d/%d workers ready", ready, len(r.table))
+	line := fmt.Sprintf("%d/%d workers ready", ready, len(r.table))
+	if failure := r.lastFailure.Load(); failure != nil && ready < len(r.table) {
+		line += "; last failed start: " + *failure
+	}
+	return line
 }
 
 // tellStatus sends the summary to systemd, when it listens. Slots change

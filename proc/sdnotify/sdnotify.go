@@ -26,12 +26,16 @@ import (
 // value with a newline in it, which would be read as another line.
 var ErrBadState = errors.New("sdnotify: a state line must be KEY=VALUE")
 
+// writeWait bounds a notification's send.
+const writeWait = time.Second
+
 // Socket is the notification socket's name from NOTIFY_SOCKET, or "".
 func Socket() string { return os.Getenv("NOTIFY_SOCKET") }
 
 // Notify sends state, one or more KEY=VALUE lines joined by newlines, to
 // the notification socket as one datagram. It does nothing, and returns
-// nil, when NOTIFY_SOCKET is not set.
+// nil, when NOTIFY_SOCKET is not set. It gives up after a second when the
+// socket's queue is full, as it is when no one reads it.
 func Notify(state string) error {
 	sock := Socket()
 	if sock == "" {
@@ -47,6 +51,9 @@ func Notify(state string) error {
 		return err
 	}
 	defer c.Close()
+	// A full queue (a service manager that does not read) must not hold
+	// the caller up for ever.
+	c.SetWriteDeadline(time.Now().Add(writeWait))
 	_, err = c.Write([]byte(state))
 	return err
 }

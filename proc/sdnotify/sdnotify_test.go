@@ -102,3 +102,22 @@ func TestWatchdog(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyToAFullQueue: a notification socket no one reads fills up;
+// Notify then fails within its second instead of blocking.
+func TestNotifyToAFullQueue(t *testing.T) {
+	listen(t, filepath.Join(t.TempDir(), "notify"))
+	start := time.Now()
+	var err error
+	n := 0
+	for ; n < 10000 && err == nil; n++ {
+		err = Notify("WATCHDOG=1")
+	}
+	if err == nil {
+		t.Skip("10000 notifications fit in the queue: nothing to test on this kernel")
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("Notify blocked %v on a full queue", took)
+	}
+	t.Logf("the queue was full after %d notifications; the next failed after its deadline: %v", n-1, err)
+}
