@@ -18,22 +18,10 @@ import (
 // Conn, and the sequence numbers of the pings that reach the other end.
 func beatPair(t *testing.T) (*frame.Conn, <-chan uint64) {
 	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ends [2]net.Conn
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "beat")
-		ends[i], err = net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := socketPair(t)
 	pings := make(chan uint64, 64)
-	master := frame.New(ends[0], frame.WithControl(func(byte, []byte) {}))
-	worker := frame.New(ends[1], frame.WithControl(func(kind byte, p []byte) {
+	master := frame.New(a, frame.WithControl(func(byte, []byte) {}))
+	worker := frame.New(b, frame.WithControl(func(kind byte, p []byte) {
 		if kind == msgPing && len(p) == 8 {
 			pings <- binary.BigEndian.Uint64(p)
 		}
