@@ -41,6 +41,10 @@ func unixPair(t testing.TB) (*net.UnixConn, *net.UnixConn) {
 		}
 		conns[i] = c.(*net.UnixConn)
 	}
+	// Closed by the test's end at the latest: one left to the garbage
+	// collector's finalizer would close in the middle of a later test and
+	// upset its count of descriptors.
+	t.Cleanup(func() { conns[0].Close(); conns[1].Close() })
 	return conns[0], conns[1]
 }
 

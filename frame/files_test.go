@@ -23,7 +23,7 @@ import (
 // is a pipe whose other end says which frame it belongs to.
 func TestFilesRideWithTheirFrame(t *testing.T) {
 	a, b := pair(t, frame.AcceptFiles, frame.MaxFrame(1<<20))
-	before := testenv.OpenFDs(t)
+	before := testenv.FDs(t)
 	const frames = 60
 	go func() {
 		for i := range frames {
@@ -57,8 +57,8 @@ func TestFilesRideWithTheirFrame(t *testing.T) {
 			}
 		}
 	}
-	if after := testenv.OpenFDs(t); after != before {
-		t.Errorf("%d fds before, %d after", before, after)
+	if extra := testenv.NewFDs(t, before); len(extra) != 0 {
+		t.Errorf("descriptors left open: %v", extra)
 	}
 }
 
@@ -68,7 +68,7 @@ func TestReadClosesUnaskedFiles(t *testing.T) {
 	a, b := pair(t, frame.AcceptFiles)
 	null, _ := os.Open(os.DevNull)
 	defer null.Close()
-	before := testenv.OpenFDs(t)
+	before := testenv.FDs(t)
 	go func() {
 		for range 100 {
 			a.WriteFiles([]byte("x"), null, null)
@@ -79,8 +79,8 @@ func TestReadClosesUnaskedFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if after := testenv.OpenFDs(t); after != before {
-		t.Errorf("%d fds before, %d after 200 unasked files", before, after)
+	if extra := testenv.NewFDs(t, before); len(extra) != 0 {
+		t.Errorf("descriptors left open after 200 unasked files: %v", extra)
 	}
 }
 
@@ -95,7 +95,7 @@ func TestFilesRefusedWithoutOptIn(t *testing.T) {
 	if err := c.WriteFiles([]byte("x"), null); !errors.Is(err, frame.ErrFilesRefused) {
 		t.Fatalf("WriteFiles without AcceptFiles: %v", err)
 	}
-	before := testenv.OpenFDs(t)
+	before := testenv.FDs(t)
 	for range 50 {
 		fdpass.Send(rawA, frame.AppendFrame(nil, []byte("pushed")), null, null)
 	}
@@ -104,8 +104,8 @@ func TestFilesRefusedWithoutOptIn(t *testing.T) {
 			t.Fatalf("Read: %q, %v", p, err)
 		}
 	}
-	if after := testenv.OpenFDs(t); after != before {
-		t.Errorf("%d fds before, %d after files pushed at a Conn that refuses them", before, after)
+	if extra := testenv.NewFDs(t, before); len(extra) != 0 {
+		t.Errorf("descriptors left open after files pushed at a Conn that refuses them: %v", extra)
 	}
 	if _, _, err := c.ReadFiles(); !errors.Is(err, frame.ErrFilesRefused) {
 		t.Errorf("ReadFiles without AcceptFiles: %v", err)
