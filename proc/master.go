@@ -85,6 +85,14 @@ type Worker struct {
 	// the Master sends WATCHDOG=1 only while every critical worker is
 	// ready and, with heartbeats, healthy.
 	Critical bool
+	// Sandbox, if set, confines each worker before any of its code runs:
+	// a spec in the text form of package sandbox (sandbox.Parse), such as
+	// "stdio; unveil /var/lib/app r". The Master checks it in Run and
+	// compiles it for the kernel at every start; the worker gets the
+	// compiled program on fd 4, which the C shim applies before the Go
+	// runtime starts (cgo builds) or Me applies first thing (builds
+	// without cgo). Empty means no sandbox.
+	Sandbox string
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits (once
 	// the Handler has read what the worker sent before it went, or the
@@ -400,6 +408,9 @@ func (m *Master) checked() (Master, error) {
 			if _, _, _, err := lookupTarget(w.User, false); err != nil {
 				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 			}
+		}
+		if err := checkSandbox(w.Sandbox); err != nil {
+			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 		}
 	}
 	c.Restart = c.Restart.withDefaults()
