@@ -34,6 +34,7 @@
 #endif
 
 #define MAX_PROGRAM (1 << 20)
+#define WANT_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 #define MAX_INSNS 4096
 #define LL_CREATE_VERSION 1u
 #define LL_RULE_PATH_BENEATH 1
@@ -250,6 +251,13 @@ void release_sandbox(void) {
 	unsetenv(RELEASE_SANDBOX_ENV);
 	if (errno != 0 || end == v || *end != '\0' || fd < 3 || fd > 65535) {
 		failed("bad " RELEASE_SANDBOX_ENV, 0);
+		return;
+	}
+	/* Only the sealed memfd a Master makes: a stray variable naming
+	 * another fd (the daemon's lock file, say) leaves that fd alone. */
+	int seals = fcntl((int)fd, F_GET_SEALS);
+	if (seals < 0 || (seals & WANT_SEALS) != WANT_SEALS) {
+		failed("the fd " RELEASE_SANDBOX_ENV " names is not a sealed memfd", seals < 0 ? errno : 0);
 		return;
 	}
 	size_t n = 0;

@@ -373,6 +373,7 @@ func (m *Master) checked() (Master, error) {
 	c := *m
 	c.Workers = slices.Clone(m.Workers)
 	var errs []error
+	var unenforced []sandboxMiss
 	for i := range c.Workers {
 		w := &c.Workers[i]
 		w.Count = max(w.Count, 1)
@@ -409,8 +410,12 @@ func (m *Master) checked() (Master, error) {
 				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 			}
 		}
-		if err := checkSandbox(w.Sandbox); err != nil {
+		missing, err := checkSandbox(w.Sandbox)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+		}
+		if len(missing) > 0 {
+			unenforced = append(unenforced, sandboxMiss{w.Name, missing})
 		}
 	}
 	c.Restart = c.Restart.withDefaults()
@@ -422,6 +427,10 @@ func (m *Master) checked() (Master, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	for _, u := range unenforced {
+		c.Logger.Warn("worker sandbox: this kernel cannot enforce all of it (best-effort)",
+			"worker", u.worker, "not_enforced", strings.Join(u.missing, ", "))
 	}
 	return c, errors.Join(errs...)
 }

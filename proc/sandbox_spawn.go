@@ -17,33 +17,33 @@ const sandboxFD = 4
 
 // checkSandbox parses a Worker's Sandbox spec, if any, and compiles it
 // for the running kernel, so that Run fails before it starts anything.
-func checkSandbox(spec string) error {
+// It returns what a best-effort spec will not have enforced here.
+func checkSandbox(spec string) (missing []string, err error) {
 	if spec == "" {
-		return nil
+		return nil, nil
 	}
-	_, err := compileSandbox(spec)
-	return err
+	_, missing, err = compileSandbox(spec)
+	return missing, err
 }
 
 // compileSandbox parses spec and compiles it for the running kernel.
-func compileSandbox(spec string) (*sandbox.Program, error) {
+func compileSandbox(spec string) (*sandbox.Program, []string, error) {
 	s, err := sandbox.Parse(spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := sandbox.Compile(s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	k, _, err := p.ForKernel()
-	return k, err
+	return p.ForKernel()
 }
 
 // sandboxFile compiles spec and returns a sealed memfd holding its
 // encoding, close-on-exec: the dup2 of the worker's files clears that
 // on the worker's copy only.
 func sandboxFile(spec string) (*os.File, error) {
-	p, err := compileSandbox(spec)
+	p, _, err := compileSandbox(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -84,4 +84,10 @@ func sandboxFiles(w *Worker, files []*os.File, env []string) ([]*os.File, []stri
 		return nil, nil, nil, fmt.Errorf("worker %q: sandbox: %w", w.Name, err)
 	}
 	return append(files, f), append(env, fmt.Sprintf("%s=%d", sandboxEnv, sandboxFD)), func() { f.Close() }, nil
+}
+
+// sandboxMiss is what a Worker's best-effort sandbox will lack here.
+type sandboxMiss struct {
+	worker  string
+	missing []string
 }

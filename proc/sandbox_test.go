@@ -179,3 +179,22 @@ func TestSandboxFailureFailsTheStart(t *testing.T) {
 		t.Fatal("a worker that cannot enter its sandbox did not fail Run's start within 20 s")
 	}
 }
+
+// TestSandboxStrayVariable: RELEASE_SANDBOX naming an fd that is not a
+// Master's sealed memfd (here an ordinary file) is refused, and the fd
+// is left open for whoever owns it.
+func TestSandboxStrayVariable(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "stray")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString("RSBX not a program")
+	cmd := helperCommand(t, "sandbox-stray", sandboxEnv+"=4")
+	cmd.ExtraFiles = []*os.File{nil, f}
+	out, err := cmd.Output()
+	if err != nil || !strings.HasPrefix(string(out), "sandbox error: true; fd 4 still the file: true;") {
+		t.Fatalf("a stray %s: %q, %v; want ErrSandbox and fd 4 left alone", sandboxEnv, out, err)
+	}
+	t.Logf("%s", strings.TrimSpace(string(out)))
+}

@@ -16,7 +16,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func init() { helpers["worker-sandboxed"] = helperWorkerSandboxed }
+func init() {
+	helpers["worker-sandboxed"] = helperWorkerSandboxed
+	helpers["sandbox-stray"] = helperSandboxStray
+}
 
 // helperWorkerSandboxed answers each command frame with what the attempt
 // gave, "ok" or the error, each attempt on a goroutine locked to a fresh
@@ -117,4 +120,16 @@ func seccompModes(pid int) ([]string, error) {
 		}
 	}
 	return modes, nil
+}
+
+// helperSandboxStray enters the sandbox as Me would, with a stray
+// RELEASE_SANDBOX naming an ordinary file, and says what it got and
+// whether that fd is still the file.
+func helperSandboxStray() int {
+	err := enterSandbox(quietLogger())
+	buf := make([]byte, 64)
+	n, _ := unix.Pread(sandboxFD, buf, 0)
+	fmt.Printf("sandbox error: %t; fd 4 still the file: %t; %v\n", errors.Is(err, ErrSandbox),
+		string(buf[:max(n, 0)]) == "RSBX not a program", err)
+	return 0
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/release-daemon/release/csrc"
 	"github.com/release-daemon/release/proc/sandbox"
+	"golang.org/x/sys/unix"
 )
 
 // enterSandbox enforces the sandbox the master gave this worker, if any
@@ -52,6 +53,12 @@ func enterSandbox(log *slog.Logger) error {
 func readSandbox(v string) (*sandbox.Program, error) {
 	if fd, err := strconv.Atoi(v); err != nil || fd != sandboxFD {
 		return nil, fmt.Errorf("%w: %s=%q", ErrSandbox, sandboxEnv, v)
+	}
+	// Only the sealed memfd a Master makes: a stray variable naming
+	// another fd leaves that fd alone.
+	const want = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if seals, err := unix.FcntlInt(sandboxFD, unix.F_GET_SEALS, 0); err != nil || seals&want != want {
+		return nil, fmt.Errorf("%w: fd %d is not a sealed memfd (%v)", ErrSandbox, sandboxFD, err)
 	}
 	f := os.NewFile(sandboxFD, "sandbox program")
 	b, err := io.ReadAll(f)

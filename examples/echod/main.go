@@ -19,10 +19,10 @@
 // Under echod-watchdog.service it feeds systemd's watchdog only while its
 // workers are healthy; echod.conf's unhealthy_file makes them unhealthy.
 //
-// The workers run sandboxed (proc.Worker's Sandbox, "stdio; unveil"): they
-// use the descriptors they were given and nothing else, with no file to
-// open, no socket to make and no program to run; echod.conf's sandbox =
-// false turns that off.
+// The workers run sandboxed (proc.Worker's Sandbox, "stdio; unveil;
+// best-effort"): they use the descriptors they were given and nothing
+// else, with no file to open, no socket to make and no program to run;
+// echod.conf's sandbox = false turns that off.
 package main
 
 import (

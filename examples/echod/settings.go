@@ -53,13 +53,16 @@ func loadSettings(path string) (settings, error) {
 // only accept on the listener the master hands them and read and write
 // their connections and their frames to the master, so stdio, and no
 // path at all; with unhealthy_file, their probe looks it up (rpath),
-// beneath its directory only. "" when echod.conf turns the sandbox off.
+// beneath its directory only. Best-effort: where Landlock is missing (an
+// old kernel, or a container such as systemd-nspawn that filters it out)
+// the seccomp filter alone applies, and the master logs a warning. ""
+// when echod.conf turns the sandbox off.
 func workerSandbox(s settings) string {
 	switch {
 	case !s.Sandbox:
 		return ""
 	case s.Unhealthy != "":
-		return "stdio rpath; unveil " + strconv.Quote(filepath.Dir(s.Unhealthy)) + " r"
+		return "stdio rpath; unveil " + strconv.Quote(filepath.Dir(s.Unhealthy)) + " r; best-effort"
 	}
-	return "stdio; unveil"
+	return "stdio; unveil; best-effort"
 }
