@@ -9,6 +9,9 @@
 // binaries included, and does nothing unless the marker names a real pipe.
 // It never calls into Go; the getters here read what it left behind.
 //
+// The same constructor then applies a worker's sandbox (sandbox.c), when
+// package proc's Master passed one: see [Sandbox] and README.md.
+//
 // Users do not import this package: [github.com/release-daemon/release/proc]
 // does. Without cgo it builds too, with [Enabled] false and getters that
 // return -1, and proc falls back to a single setsid child.

@@ -1,12 +1,14 @@
 //go:build cgo
 
-// Built with cgo: the C constructor in daemonize.c runs before the Go runtime.
+// Built with cgo: the C constructor (daemonize.c, then sandbox.c) runs
+// before the Go runtime.
 
 package csrc
 
 // #cgo CFLAGS: -Wall -Wextra -O2
 // #include "daemonize.h"
-// __attribute__((constructor)) static void release_ctor(void) { release_daemonize(); }
+// #include "sandbox.h"
+// __attribute__((constructor)) static void release_ctor(void) { release_daemonize(); release_sandbox(); }
 import "C"
 
 // Enabled reports whether the constructor is compiled into this binary.
@@ -28,3 +30,10 @@ func ErrFD() int { return int(C.release_err_fd()) }
 // ThreadsAtFork is the number of threads the process had when the shim
 // forked, or -1 when it did not fork.
 func ThreadsAtFork() int { return int(C.release_threads_at_fork()) }
+
+// Sandbox says what the constructor did with a worker's sandbox program
+// (see proc.Worker.Sandbox): state 0 when none was asked for, 1 when it
+// applied it, with what it applied, and -1 when it failed, with why.
+func Sandbox() (state int, message string) {
+	return int(C.release_sandbox_state()), C.GoString(C.release_sandbox_message())
+}

@@ -21,3 +21,6 @@ func ErrFD() int { return -1 }
 
 // ThreadsAtFork is always -1 without cgo.
 func ThreadsAtFork() int { return -1 }
+
+// Sandbox is always 0 and "" without cgo: Me applies the program itself.
+func Sandbox() (state int, message string) { return 0, "" }

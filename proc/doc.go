@@ -112,8 +112,23 @@
 //   - It cannot get the master to run a program another user could have
 //     changed: a root Master refuses such an executable
 //     ([ErrUnsafeExecutable]) before every start.
-//   - It inherits nothing but fd 3 and the kept environment, and its
-//     frames are bounded in size and in passed files (package frame).
+//   - It inherits nothing but fd 3 (and fd 4, its sandbox program) and
+//     the kept environment, and its frames are bounded in size and in
+//     passed files (package frame).
+//   - With [Worker].Sandbox it can make only the system calls of its
+//     promises and reach only the paths it unveiled (package sandbox:
+//     seccomp-BPF and Landlock). The Master compiles the spec for the
+//     kernel and hands it over on a sealed memfd as fd 4; in a cgo build
+//     the C shim of package csrc applies it before the Go runtime starts,
+//     while the process has one thread, so every thread inherits it;
+//     without cgo (or when the shim did not run) [Me] applies it first
+//     thing, after its privilege drop and before main, with seccomp's
+//     TSYNC flag and the runtime's all-threads system call for Landlock.
+//     Me logs what was enforced (a best-effort spec's misses at warning);
+//     a sandbox that cannot be entered is the worker's failed start
+//     ([ErrSandbox]), and main never runs. Under a sandbox, drop
+//     privileges with [Worker].User rather than [MeOptions].User: the
+//     shim's filter refuses setuid and setgroups without the id promise.
 //
 // A local user cannot hold or rewrite the Master's lock file ([Lock]
 // refuses files it cannot safely own) nor use its control socket without

@@ -65,6 +65,12 @@ var (
 	// ErrNoPeerCred means a connection's peer credentials could not be
 	// read because it is not a socket; such a peer is refused.
 	ErrNoPeerCred = errors.New("proc: peer credentials unavailable")
+
+	// ErrSandbox means a worker could not enter the sandbox its master
+	// gave it (see [Worker].Sandbox): the program did not arrive whole,
+	// or the kernel refused part of it. Me returns it before main runs
+	// and sends it to the master as the reason the worker did not start.
+	ErrSandbox = errors.New("proc: worker sandbox not applied")
 )
 
 // LockedError is the error of a [Lock] that another process holds.

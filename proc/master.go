@@ -87,6 +87,14 @@ type Worker struct {
 	// the Master sends WATCHDOG=1 only while every critical worker is
 	// ready and, with heartbeats, healthy.
 	Critical bool
+	// Sandbox, if set, confines each worker before any of its code runs:
+	// a spec in the text form of package sandbox (sandbox.Parse), such as
+	// "stdio; unveil /var/lib/app r". The Master checks it in Run and
+	// compiles it for the kernel at every start; the worker gets the
+	// compiled program on fd 4, which the C shim applies before the Go
+	// runtime starts (cgo builds) or Me applies first thing (builds
+	// without cgo). Empty means no sandbox.
+	Sandbox string
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits (once
 	// the Handler has read what the worker sent before it went, or the
@@ -368,6 +376,7 @@ func (m *Master) checked() (Master, error) {
 	c := *m
 	c.Workers = slices.Clone(m.Workers)
 	var errs []error
+	var unenforced []sandboxMiss
 	for i := range c.Workers {
 		w := &c.Workers[i]
 		w.Count = max(w.Count, 1)
@@ -404,6 +413,13 @@ func (m *Master) checked() (Master, error) {
 				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 			}
 		}
+		missing, err := checkSandbox(w.Sandbox)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
+		}
+		if len(missing) > 0 {
+			unenforced = append(unenforced, sandboxMiss{w.Name, missing})
+		}
 	}
 	c.Restart = c.Restart.withDefaults()
 	if c.StopGrace <= 0 {
@@ -414,6 +430,10 @@ func (m *Master) checked() (Master, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	for _, u := range unenforced {
+		c.Logger.Warn("worker sandbox: this kernel cannot enforce all of it (best-effort)",
+			"worker", u.worker, "not_enforced", strings.Join(u.missing, ", "))
 	}
 	return c, errors.Join(errs...)
 }

@@ -79,7 +79,8 @@ func workerTitle(w *Worker, slot int) string {
 }
 
 // spawn makes the worker's socketpair and starts it with its end as fd 3,
-// /dev/null as stdin, the master's stdout and stderr, nothing else, and
+// /dev/null as stdin, the master's stdout and stderr, its sandbox program
+// as fd 4 if it has one (see [Worker].Sandbox), nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
 // in its own cgroup where c has them, with title as its argv[0].
 func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *containment) spawnResult {
@@ -107,8 +108,14 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 		ours.Close()
 		return spawnResult{err: err}
 	}
+	files, env, closeSandbox, err := sandboxFiles(w, []*os.File{null, os.Stdout, os.Stderr, theirs}, env)
+	if err != nil {
+		ours.Close()
+		return spawnResult{err: err}
+	}
+	defer closeSandbox()
 	argv := append([]string{title}, w.Args...)
-	p, t, err := startContained(c, w.Path, argv, env, sys, []*os.File{null, os.Stdout, os.Stderr, theirs})
+	p, t, err := startContained(c, w.Path, argv, env, sys, files)
 	if err != nil {
 		ours.Close()
 		return spawnResult{err: err}

@@ -43,6 +43,11 @@ type MeOptions struct {
 // which it closes when main returns. It logs the start and the end with the
 // PID.
 //
+// A worker whose [Worker].Sandbox is set enters it before main runs: in a
+// cgo build the C shim has already applied it, and Me only logs what it
+// enforced; otherwise Me applies it, after the drop to opts.User. A
+// sandbox it cannot enter is reported as a failed start ([ErrSandbox]).
+//
 // main calls [Ready] once the worker can serve: until then the Master
 // counts it as starting (see [Worker].StartTimeout). An error from main
 // before Ready, or a failed privilege drop, goes to the master as the
@@ -104,6 +109,10 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 		log = slog.Default()
 	}
 	log = log.With("component", "worker", "pid", os.Getpid())
+	if err := enterSandbox(log); err != nil {
+		link.report(msgFailed, err.Error())
+		return err
+	}
 	log.Info("worker running")
 	err = main(ctx, c)
 	if err != nil {

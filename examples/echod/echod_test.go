@@ -85,6 +85,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("echod answered %q", got)
 	}
 	checkWorkerUser(t, first)
+	checkSandboxed(t, first, true)
 	syscall.Kill(first[0], syscall.SIGKILL)
 	second := waitWorkers(t, ctl, 2, first[:1])
 	if r := ctl("broadcast", "hello workers"); string(r.Data) != `{"sent":2}` {

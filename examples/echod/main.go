@@ -18,6 +18,11 @@
 // name in RestartPreventExitStatus= so that systemd does not restart it.
 // Under echod-watchdog.service it feeds systemd's watchdog only while its
 // workers are healthy; echod.conf's unhealthy_file makes them unhealthy.
+//
+// The workers run sandboxed (proc.Worker's Sandbox, "stdio; unveil;
+// best-effort"): they use the descriptors they were given and nothing
+// else, with no file to open, no socket to make and no program to run;
+// echod.conf's sandbox = false turns that off.
 package main
 
 import (

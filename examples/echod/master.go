@@ -60,6 +60,7 @@ func runMaster(s settings, daemon bool) int {
 			// echod-watchdog.service) hears from the master only
 			// while all are well.
 			Heartbeat: time.Second, Misses: 2, Critical: true,
+			Sandbox: workerSandbox(s),
 		}},
 		LockFile: s.Lock, Background: daemon, HandleSignals: true, Logger: log,
 		Control: proc.Control{Path: s.Control, Handler: st.control(stop),

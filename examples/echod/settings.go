@@ -2,6 +2,8 @@ package main
 
 import (
 	"log/slog"
+	"path/filepath"
+	"strconv"
 
 	"github.com/release-daemon/release/config"
 )
@@ -17,6 +19,8 @@ type settings struct {
 	// Unhealthy is a path that, while it exists, makes the workers answer
 	// the master's heartbeats unhealthy (see echod.conf); "" for none.
 	Unhealthy string `config:"unhealthy_file"`
+	// Sandbox confines the workers to what they need (see workerSandbox).
+	Sandbox bool `config:"sandbox"`
 }
 
 // spec is echod.conf's specification: every key, its default, its checks.
@@ -28,6 +32,7 @@ var spec = config.Spec{{Name: "", Keys: []config.Key{
 	{Name: "lock", Default: config.DefaultString("/tmp/echod.pid"), Validations: []config.Validation{config.IsString}},
 	{Name: "log_level", Default: config.DefaultLogLevel(slog.LevelInfo), Validations: []config.Validation{config.IsLogLevel}},
 	{Name: "unhealthy_file", Default: config.DefaultString(""), Validations: []config.Validation{config.IsString}},
+	{Name: "sandbox", Default: config.DefaultBool(true), Validations: []config.Validation{config.IsBool}},
 }}}
 
 // loadSettings reads path, or takes the defaults when path is "".
@@ -42,4 +47,22 @@ func loadSettings(path string) (settings, error) {
 	var s settings
 	err := config.Decode(c, &s)
 	return s, err
+}
+
+// workerSandbox is the workers' sandbox spec (proc.Worker.Sandbox): they
+// only accept on the listener the master hands them and read and write
+// their connections and their frames to the master, so stdio, and no
+// path at all; with unhealthy_file, their probe looks it up (rpath),
+// beneath its directory only. Best-effort: where Landlock is missing (an
+// old kernel, or a container such as systemd-nspawn that filters it out)
+// the seccomp filter alone applies, and the master logs a warning. ""
+// when echod.conf turns the sandbox off.
+func workerSandbox(s settings) string {
+	switch {
+	case !s.Sandbox:
+		return ""
+	case s.Unhealthy != "":
+		return "stdio rpath; unveil " + strconv.Quote(filepath.Dir(s.Unhealthy)) + " r; best-effort"
+	}
+	return "stdio; unveil; best-effort"
 }

@@ -1,0 +1,93 @@
+package proc
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/release-daemon/release/proc/sandbox"
+	"golang.org/x/sys/unix"
+)
+
+// sandboxEnv names the worker's fd holding its compiled sandbox program;
+// the C shim, or else Me, reads it.
+const sandboxEnv = "RELEASE_SANDBOX"
+
+// sandboxFD is the worker's fd for the program, after the socket's 3.
+const sandboxFD = 4
+
+// checkSandbox parses a Worker's Sandbox spec, if any, and compiles it
+// for the running kernel, so that Run fails before it starts anything.
+// It returns what a best-effort spec will not have enforced here.
+func checkSandbox(spec string) (missing []string, err error) {
+	if spec == "" {
+		return nil, nil
+	}
+	_, missing, err = compileSandbox(spec)
+	return missing, err
+}
+
+// compileSandbox parses spec and compiles it for the running kernel.
+func compileSandbox(spec string) (*sandbox.Program, []string, error) {
+	s, err := sandbox.Parse(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := sandbox.Compile(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.ForKernel()
+}
+
+// sandboxFile compiles spec and returns a sealed memfd holding its
+// encoding, close-on-exec: the dup2 of the worker's files clears that
+// on the worker's copy only.
+func sandboxFile(spec string) (*os.File, error) {
+	p, _, err := compileSandbox(spec)
+	if err != nil {
+		return nil, err
+	}
+	b, err := p.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	fd, err := unix.MemfdCreate("release-sandbox", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, os.NewSyscallError("memfd_create", err)
+	}
+	f := os.NewFile(uintptr(fd), "sandbox program")
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	seals := unix.F_SEAL_WRITE | unix.F_SEAL_GROW | unix.F_SEAL_SHRINK | unix.F_SEAL_SEAL
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, os.NewSyscallError("fcntl F_ADD_SEALS", err)
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// sandboxFiles adds the worker's sandbox program, if it has one, to its
+// files as fd 4 and its environment; the returned func closes the
+// master's copy.
+func sandboxFiles(w *Worker, files []*os.File, env []string) ([]*os.File, []string, func(), error) {
+	if w.Sandbox == "" {
+		return files, env, func() {}, nil
+	}
+	f, err := sandboxFile(w.Sandbox)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("worker %q: sandbox: %w", w.Name, err)
+	}
+	return append(files, f), append(env, fmt.Sprintf("%s=%d", sandboxEnv, sandboxFD)), func() { f.Close() }, nil
+}
+
+// sandboxMiss is what a Worker's best-effort sandbox will lack here.
+type sandboxMiss struct {
+	worker  string
+	missing []string
+}
