@@ -25,6 +25,32 @@ type setup struct {
 	echod, ctl, sock, lock, conf string
 }
 
+// releasectl returns a function that runs releasectl with -json, extra
+// and its arguments on su's control socket, and fails the test unless the
+// answer is OK. echod prints its address a moment before its Master binds
+// the control socket: while there is none yet, it asks again, for up to
+// 10 s.
+func (su setup) releasectl(t *testing.T, extra ...string) func(...string) ctlwire.Response {
+	return func(args ...string) ctlwire.Response {
+		t.Helper()
+		argv := append(append([]string{"-socket", su.sock, "-json"}, extra...), args...)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			b, err := exec.Command(su.ctl, argv...).Output()
+			var r ctlwire.Response
+			if jerr := json.Unmarshal(b, &r); jerr == nil && err == nil && r.OK {
+				return r
+			}
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			if !strings.Contains(string(stderr), "no control socket") || time.Now().After(deadline) {
+				t.Fatalf("releasectl %v: %q, %v; stderr %q", args, b, err, stderr)
+			}
+		}
+	}
+}
+
 // newSetup builds echod and releasectl and writes a settings file with a
 // free port, the given worker count, and paths in a short temporary
 // directory (a socket path has a length limit).
@@ -59,7 +85,7 @@ func build(t *testing.T, dir string) (echod, ctl string) {
 // reloads, stops it, and checks nothing is left behind.
 func TestEndToEnd(t *testing.T) {
 	su := newSetup(t, 2)
-	ctlBin, sock, lock := su.ctl, su.sock, su.lock
+	sock, lock := su.sock, su.lock
 	cmd := exec.Command(su.echod, "-config", su.conf)
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
@@ -67,19 +93,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	addr := listeningOn(t, out)
-	ctl := func(args ...string) ctlwire.Response {
-		t.Helper()
-		b, err := exec.Command(ctlBin, append([]string{"-socket", sock, "-json"}, args...)...).Output()
-		var r ctlwire.Response
-		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("releasectl %v: %q, %v; stderr %q", args, b, err, stderr)
-		}
-		return r
-	}
+	ctl := su.releasectl(t)
 	first := waitWorkers(t, ctl, 2, nil)
 	if got := echo(t, addr, "hello\nworld\n"); got != "HELLO\nWORLD\n" {
 		t.Fatalf("echod answered %q", got)

@@ -163,19 +163,7 @@ func TestDisallowedFlood(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	listeningOn(t, out)
-	ctl := func(args ...string) ctlwire.Response {
-		t.Helper()
-		b, err := exec.Command(su.ctl, append([]string{"-socket", su.sock, "-json"}, args...)...).Output()
-		var r ctlwire.Response
-		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
-			var stderr []byte
-			if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("releasectl %v: %q, %v, stderr %q", args, b, err, stderr)
-		}
-		return r
-	}
+	ctl := su.releasectl(t)
 	waitWorkers(t, ctl, 2, nil)
 	// The socket is 0600 in a 0700 directory, so the test user could not
 	// even connect: open both, so that its connections reach echod, which

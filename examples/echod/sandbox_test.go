@@ -1,15 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/release-daemon/release/internal/ctlwire"
 )
 
 // seccompModes is the Seccomp line of every thread of pid.
@@ -63,15 +60,7 @@ func TestSandboxOff(t *testing.T) {
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	addr := listeningOn(t, out)
-	ctl := func(args ...string) ctlwire.Response {
-		t.Helper()
-		b, err := exec.Command(su.ctl, append([]string{"-socket", su.sock, "-json"}, args...)...).Output()
-		var r ctlwire.Response
-		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
-			t.Fatalf("releasectl %v: %q, %v", args, b, err)
-		}
-		return r
-	}
+	ctl := su.releasectl(t)
 	pids := waitWorkers(t, ctl, 1, nil)
 	if got := echo(t, addr, "hello\n"); got != "HELLO\n" {
 		t.Fatalf("echod answered %q", got)

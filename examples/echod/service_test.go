@@ -27,15 +27,7 @@ func (su setup) start(t *testing.T, cmd *exec.Cmd) (string, func(...string) ctlw
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	addr := listeningOn(t, out)
-	return addr, func(args ...string) ctlwire.Response {
-		t.Helper()
-		b, err := exec.Command(su.ctl, append([]string{"-socket", su.sock, "-json", "-timeout", "60s"}, args...)...).Output()
-		var r ctlwire.Response
-		if jerr := json.Unmarshal(b, &r); jerr != nil || err != nil || !r.OK {
-			t.Fatalf("releasectl %v: %q, %v", args, b, err)
-		}
-		return r
-	}
+	return addr, su.releasectl(t, "-timeout", "60s")
 }
 
 // TestStopExitsZero: a stop that was asked for, SIGTERM (systemctl stop)
