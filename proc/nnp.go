@@ -1,12 +1,11 @@
 package proc
 
 import (
-	"errors"
 	"os"
 	"runtime"
 	"syscall"
-	"unsafe"
 
+	"github.com/release-daemon/release/proc/sandbox"
 	"golang.org/x/sys/unix"
 )
 
@@ -23,7 +22,7 @@ func setNoNewPrivs() error {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return os.NewSyscallError("prctl PR_SET_NO_NEW_PRIVS", err)
 	}
-	err := syncAllowAllFilter()
+	err := sandbox.InstallTSYNC(allowAll)
 	if err == nil {
 		return nil
 	}
@@ -34,20 +33,7 @@ func setNoNewPrivs() error {
 	return nil
 }
 
-// allowAll is a seccomp program of one instruction: allow.
-var allowAll = [1]unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
-
-// syncAllowAllFilter installs allowAll on every thread. A positive return
-// of seccomp(2) with TSYNC is the ID of a thread it could not synchronise.
-func syncAllowAllFilter() error {
-	prog := unix.SockFprog{Len: uint16(len(allowAll)), Filter: &allowAll[0]}
-	r, _, errno := syscall.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
-		unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&prog)))
-	switch {
-	case errno != 0:
-		return errno
-	case r != 0:
-		return errors.New("a thread could not be synchronised")
-	}
-	return nil
-}
+// allowAll is a seccomp program of one instruction: allow. Installed on
+// every thread (sandbox.InstallTSYNC), it copies the caller's
+// no-new-privileges to all of them.
+var allowAll = []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}

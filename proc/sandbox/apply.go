@@ -72,7 +72,7 @@ func (p *Program) Apply() (*Report, error) {
 			return rep, err
 		}
 	}
-	if err := installFilter(p.Filter); err != nil {
+	if err := InstallTSYNC(p.Filter); err != nil {
 		if !errors.Is(err, errNoSeccomp) {
 			return rep, err
 		}

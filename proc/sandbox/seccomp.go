@@ -29,12 +29,12 @@ func setNoNewPrivs() error {
 // errNoSeccomp means the kernel has no seccomp filters.
 var errNoSeccomp = errors.New("no seccomp filters")
 
-// installFilter installs f on every thread of the process with
+// InstallTSYNC installs the seccomp filter f on every thread of the process with
 // SECCOMP_FILTER_FLAG_TSYNC, including threads the Go runtime did not
 // start; threads made later inherit it. The calling thread must have
 // no-new-privileges. A positive return of seccomp(2) with TSYNC is the ID
 // of a thread it could not synchronise.
-func installFilter(f []unix.SockFilter) error {
+func InstallTSYNC(f []unix.SockFilter) error {
 	prog := unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]}
 	r, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
 		unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&prog)))
