@@ -71,6 +71,16 @@ var (
 	// or the kernel refused part of it. Me returns it before main runs
 	// and sends it to the master as the reason the worker did not start.
 	ErrSandbox = errors.New("proc: worker sandbox not applied")
+
+	// ErrNoListener means a worker asked [Listen] or [ListenPacket] for a
+	// socket its master did not pass it (see [Worker].Listeners), or one
+	// it already took.
+	ErrNoListener = errors.New("proc: no such listener")
+
+	// ErrListener means a [Listener] could not be had: a bad name, a
+	// network Bind does not know, a socket inherited from systemd of the
+	// wrong type, or the same name twice in [Master].Listeners.
+	ErrListener = errors.New("proc: listener")
 )
 
 // LockedError is the error of a [Lock] that another process holds.

@@ -95,12 +95,18 @@ type Worker struct {
 	// runtime starts (cgo builds) or Me applies first thing (builds
 	// without cgo). Empty means no sandbox.
 	Sandbox string
+	// Listeners names the Master's Listeners this Worker's workers get,
+	// each as a descriptor the worker takes with [Listen] or
+	// [ListenPacket]; nil means all of them, an empty non-nil slice none.
+	Listeners []string
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits (once
 	// the Handler has read what the worker sent before it went, or the
 	// Master's StopGrace has passed) or the Master stops. Nil means the
 	// connection is only held.
 	Handler func(ctx context.Context, p Peer) error
+
+	listeners []*Listener // what Listeners names, resolved by Run
 }
 
 // Peer is one running worker as the master sees it.
@@ -114,7 +120,12 @@ type Peer struct {
 // master_slaves. The struct is the configuration; Run checks it, fills
 // defaults into its own copy and runs.
 type Master struct {
-	Workers   []Worker      // the kinds of worker to run, each Count times
+	Workers []Worker // the kinds of worker to run, each Count times
+	// Listeners are the sockets the Master holds for its workers (see
+	// [Bind]), each passed to every worker whose Worker.Listeners names
+	// it. They stay open while workers come and go, so no client is
+	// refused while a worker restarts; Run does not close them.
+	Listeners []*Listener
 	Restart   RestartPolicy // when dead workers start again
 	StopGrace time.Duration // SIGTERM, then SIGKILL after this; 0 means 5 s
 	// KeepEnv names the variables of the master's environment that workers
@@ -421,6 +432,7 @@ func (m *Master) checked() (Master, error) {
 			unenforced = append(unenforced, sandboxMiss{w.Name, missing})
 		}
 	}
+	errs = append(errs, c.resolveListeners()...)
 	c.Restart = c.Restart.withDefaults()
 	if c.StopGrace <= 0 {
 		c.StopGrace = 5 * time.Second

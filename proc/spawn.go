@@ -80,7 +80,8 @@ func workerTitle(w *Worker, slot int) string {
 
 // spawn makes the worker's socketpair and starts it with its end as fd 3,
 // /dev/null as stdin, the master's stdout and stderr, its sandbox program
-// as fd 4 if it has one (see [Worker].Sandbox), nothing else, and
+// as fd 4 if it has one (see [Worker].Sandbox), then its listeners (see
+// [Worker].Listeners), nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
 // in its own cgroup where c has them, with title as its argv[0].
 func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *containment) spawnResult {
@@ -114,6 +115,7 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 		return spawnResult{err: err}
 	}
 	defer closeSandbox()
+	files, env = listenerFiles(w, files, env)
 	argv := append([]string{title}, w.Args...)
 	p, t, err := startContained(c, w.Path, argv, env, sys, files)
 	if err != nil {

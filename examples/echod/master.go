@@ -33,13 +33,18 @@ func runMaster(s settings, daemon bool) int {
 		log.Warn("not running as root: the master and its workers run as the current user")
 		user = ""
 	}
-	lnFile, addr, fromSystemd, err := listenOn(s.Listen)
+	// The socket systemd passed (FileDescriptorName=echod, or the only
+	// one), the one the master's previous image held across an upgrade,
+	// or a new one.
+	ln, err := proc.Bind(listenerName, "tcp", s.Listen)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "<3>echod: %v\n", err)
 		return 1
 	}
-	if fromSystemd {
-		log.Info("serving the socket systemd passed", "addr", addr.String())
+	defer ln.Close()
+	addr := ln.Addr()
+	if ln.Source() != "bound" {
+		log.Info("serving the socket "+ln.Source()+" passed", "addr", addr.String())
 	}
 	host, port, _ := net.SplitHostPort(addr.String())
 	fmt.Printf("echod: listening on %s with %d workers; try `nc -N %s %s`, or `go run ./cmd/releasectl -socket %s status`\n",
@@ -50,8 +55,8 @@ func runMaster(s settings, daemon bool) int {
 	m := &proc.Master{
 		Workers: []proc.Worker{{
 			Name: "echod-worker", Path: "/proc/self/exe", Count: s.Workers, User: user,
-			Env:         []string{workerEnv + "=1", unhealthyEnv + "=" + s.Unhealthy},
-			AcceptFiles: true, Handler: st.serveWorker(lnFile),
+			Env:     []string{workerEnv + "=1", unhealthyEnv + "=" + s.Unhealthy},
+			Handler: st.serveWorker,
 			// Each worker says it is ready once it accepts on the
 			// listener, and answers a heartbeat every second with
 			// whether its accept loop still runs (and unhealthy_file
@@ -62,7 +67,8 @@ func runMaster(s settings, daemon bool) int {
 			Heartbeat: time.Second, Misses: 2, Critical: true,
 			Sandbox: workerSandbox(s),
 		}},
-		LockFile: s.Lock, Background: daemon, HandleSignals: true, Logger: log,
+		Listeners: []*proc.Listener{ln},
+		LockFile:  s.Lock, Background: daemon, HandleSignals: true, Logger: log,
 		Control: proc.Control{Path: s.Control, Handler: st.control(stop),
 			Options: proc.ControlOptions{Timeout: reloadTimeout + 5*time.Second}},
 		Main:   st.main,
@@ -119,25 +125,18 @@ func (st *state) event(e proc.Event) {
 	}
 }
 
-// serveWorker hands a new worker the listening socket, then records the
-// counters it reports.
-func (st *state) serveWorker(ln *os.File) func(context.Context, proc.Peer) error {
-	return func(ctx context.Context, p proc.Peer) error {
-		hello, _ := json.Marshal(message{Type: "listener"})
-		if err := p.Conn.WriteFiles(hello, ln); err != nil {
-			return err
+// serveWorker records the counters a worker reports.
+func (st *state) serveWorker(ctx context.Context, p proc.Peer) error {
+	for {
+		b, err := p.Conn.Read()
+		if err != nil {
+			return nil // the worker is gone; the Master restarts it
 		}
-		for {
-			b, err := p.Conn.Read()
-			if err != nil {
-				return nil // the worker is gone; the Master restarts it
-			}
-			var m message
-			if json.Unmarshal(b, &m) == nil && m.Type == "stats" {
-				st.mu.Lock()
-				st.count[p.PID] = m.Requests
-				st.mu.Unlock()
-			}
+		var m message
+		if json.Unmarshal(b, &m) == nil && m.Type == "stats" {
+			st.mu.Lock()
+			st.count[p.PID] = m.Requests
+			st.mu.Unlock()
 		}
 	}
 }

@@ -20,8 +20,7 @@ import (
 )
 
 // message is what master and worker say to each other, one JSON object
-// per frame: the listener (with its socket attached), a broadcast, the
-// worker's counters.
+// per frame: a broadcast, the worker's counters.
 type message struct {
 	Type     string `json:"type"`
 	Msg      string `json:"msg,omitempty"`
@@ -31,19 +30,19 @@ type message struct {
 // unhealthyEnv passes the workers echod.conf's unhealthy_file.
 const unhealthyEnv = "ECHOD_UNHEALTHY_FILE"
 
-// runWorker serves clients on the listener the master sends, and reports
+// listenerName is the master's listening socket's name: the workers take
+// it by this name, and systemd's socket unit may give it
+// (FileDescriptorName=echod).
+const listenerName = "echod"
+
+// runWorker serves clients on the listener the master passed, and reports
 // its request count every 200 ms.
 func runWorker() int {
 	log := slog.New(proc.NewStderrHandler(os.Stderr, nil))
 	acc := acceptor{unhealthy: os.Getenv(unhealthyEnv)}
-	opts := proc.MeOptions{Frame: []frame.Option{frame.AcceptFiles}, Logger: log, Probe: acc.probe}
+	opts := proc.MeOptions{Logger: log, Probe: acc.probe}
 	err := proc.Me(context.Background(), opts, func(ctx context.Context, c *frame.Conn) error {
-		_, files, err := c.ReadFiles()
-		if err != nil || len(files) != 1 {
-			return errors.Join(errors.New("echod: no listener from the master"), err)
-		}
-		ln, err := net.FileListener(files[0])
-		files[0].Close()
+		ln, err := proc.Listen(listenerName)
 		if err != nil {
 			return err
 		}
