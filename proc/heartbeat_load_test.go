@@ -77,7 +77,10 @@ func callLink(b *testing.B, impl string, beat time.Duration) (cl *frame.Client[c
 				}
 			}}}
 			s := &slot{w: &Worker{Name: "bench", Heartbeat: hb, Misses: 1 << 30}, state: SlotReady}
-			tasks = append(tasks, goTask(func() { r.heartbeats(ctx, s, 1, master, h, make(chan StopReason, 1)) }))
+			ten := newTenure(h)
+			ten.pid = 1
+			s.begin(ten)
+			tasks = append(tasks, goTask(func() { r.heartbeats(ctx, s, ten, master) }))
 		}
 	}
 	tasks = append(tasks, goTask(func() {

@@ -111,8 +111,8 @@ func writePings(ctx context.Context, conn *frame.Conn, pings <-chan uint64) {
 // sends heartbeats if the Worker wants them, until ctx ends (the worker
 // exited, or the Run ends). A worker that fails its start or stops
 // answering is asked to stop through stop.
-func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Conn, h *peerHealth, stop chan<- StopReason) {
-	w := s.w
+func (r *run) watchHealth(ctx context.Context, s *slot, ten *tenure, conn *frame.Conn) {
+	w, h, pid := s.w, ten.health, ten.pid
 	if w.ReadyOnStart {
 		h.markReady()
 	}
@@ -127,34 +127,36 @@ func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Con
 		// in its socket before ending ctx): it was ready, and counts.
 	case <-h.failedCh:
 		t.Stop()
-		stop <- StopStartFailed
+		ten.ask(StopStartFailed)
 		return
 	case <-t.C:
 		why := fmt.Sprintf("not ready within %v (StartTimeout)", w.StartTimeout)
 		h.timedOut.Store(&why)
-		stop <- StopStartFailed
+		ten.ask(StopStartFailed)
 		return
 	case <-h.readyCh:
 		t.Stop()
 	}
-	s.set(SlotReady, pid, "")
+	s.setBy(ten, SlotReady, pid, "")
 	// With heartbeats, healthy once it has answered one so: a worker that
 	// is sick from the start must not look well until its first answer,
 	// which would feed systemd's watchdog between each replacement.
-	s.setHealthy(w.Heartbeat <= 0)
+	s.setHealthyBy(ten, w.Heartbeat <= 0)
 	r.log.Info("worker ready", "worker", w.Name, "slot", s.n, "pid", pid)
 	r.event(Event{Kind: WorkerReady, Worker: w.Name, Slot: s.n, PID: pid, State: SlotReady})
-	r.slotReady(s)
+	if s.holds(ten) {
+		r.slotReady(s)
+	}
 	if w.Heartbeat > 0 && ctx.Err() == nil {
-		r.heartbeats(ctx, s, pid, conn, h, stop)
+		r.heartbeats(ctx, s, ten, conn)
 	}
 }
 
 // heartbeats pings the worker every Heartbeat and checks, a beat later,
 // that it answered healthy; after more than Misses beats in a row
 // without, the worker is hung and asked to stop.
-func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn, h *peerHealth, stop chan<- StopReason) {
-	w := s.w
+func (r *run) heartbeats(ctx context.Context, s *slot, ten *tenure, conn *frame.Conn) {
+	w, h, pid := s.w, ten.health, ten.pid
 	pings := make(chan uint64, 1)
 	go writePings(ctx, conn, pings)
 	tick := time.NewTicker(w.Heartbeat)
@@ -175,10 +177,10 @@ func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn
 				r.log.Info("worker healthy again", "worker", w.Name, "slot", s.n, "pid", pid)
 			}
 			misses = 0
-			s.setHealthy(true)
+			s.setHealthyBy(ten, true)
 		} else {
 			misses++
-			s.setHealthy(false)
+			s.setHealthyBy(ten, false)
 			why := "no answer to a heartbeat"
 			if answered && complaint != nil {
 				why = "unhealthy: " + *complaint
@@ -189,7 +191,7 @@ func (r *run) heartbeats(ctx context.Context, s *slot, pid int, conn *frame.Conn
 				err := fmt.Errorf("%w: %s, %d heartbeats in a row (every %v)", ErrHung, why, misses, w.Heartbeat)
 				r.log.Error("worker hung: stopping it", "worker", w.Name, "slot", s.n, "pid", pid, "err", err)
 				r.event(Event{Kind: Hung, Worker: w.Name, Slot: s.n, PID: pid, State: Draining, Err: err})
-				stop <- StopHung
+				ten.ask(StopHung)
 				return
 			}
 		}

@@ -55,9 +55,12 @@ func TestPongWhileAMissIsCounted(t *testing.T) {
 	r := &run{log: quietLogger(), cfg: Master{Events: func(e Event) { events <- e }}}
 	s := &slot{w: &Worker{Name: "w", Heartbeat: beat, Misses: 100}, state: SlotReady}
 	h := newPeerHealth()
+	ten := newTenure(h)
+	ten.pid = 1
+	s.begin(ten)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { r.heartbeats(ctx, s, 1, conn, h, make(chan StopReason, 1)); close(done) }()
+	go func() { r.heartbeats(ctx, s, ten, conn); close(done) }()
 	defer func() { cancel(); <-done }()
 	pong := func(seq uint64) { h.control(msgPong, appendPong(nil, seq, pongHealthy, "")) }
 

@@ -28,11 +28,12 @@ func (r *run) supervise(s *slot) {
 			return
 		}
 		start := time.Now()
-		code, pid, signalled := r.runOnce(s, env)
+		end, replaced := r.runOnce(s, env)
+		code, pid, signalled := end.code, end.pid, end.signalled
 		if r.ctx.Err() != nil {
 			return
 		}
-		if r.retired(pid) { // a rolling or group restart: start again at once
+		if replaced || r.retired(pid) { // a reload, an upgrade, a group restart: start again at once
 			continue
 		}
 		if reason := doneReason(w, pol, code, pid, signalled); reason != "" {
@@ -84,26 +85,43 @@ func doneReason(w *Worker, pol RestartPolicy, code, pid int, signalled bool) str
 	return ""
 }
 
-// runOnce starts one worker, serves it until it exits and returns its exit
-// code, its PID and whether a signal ended it, or -1, 0, false if it did
-// not start.
-func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
+// runOnce starts one worker and serves it until it exits, and returns how
+// it ended; or, when a reload or an upgrade gave its slot to a new worker
+// while it ran, replaced is true and it runs on beside the slot.
+func (r *run) runOnce(s *slot, env []string) (end exitResult, replaced bool) {
 	w := s.w
-	h := newPeerHealth()
+	t := newTenure(newPeerHealth())
+	s.begin(t)
 	s.set(Starting, 0, "")
-	res := r.sp.start(w, workerTitle(w, s.n), env, h.control)
+	res := r.sp.start(w, workerTitle(w, s.n), env, t.health.control)
 	if res.err != nil {
 		r.log.Error("worker did not start", "worker", w.Name, "slot", s.n, "err", res.err)
-		s.set(Stopped, 0, res.err.Error())
+		s.setBy(t, Stopped, 0, res.err.Error())
 		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: s.n, Err: res.err, State: Stopped})
-		return -1, 0, false
+		return exitResult{code: -1}, false
 	}
+	s.mu.Lock()
+	t.pid = res.p.Pid
+	s.mu.Unlock()
+	go func() { t.result <- r.serve(s, t, res) }()
+	select {
+	case end = <-t.result:
+		return end, false
+	case <-t.replaced:
+		return exitResult{pid: t.pid}, true
+	}
+}
+
+// serve runs one started worker's tenure until it exits: its Handler, its
+// health, its stop requests; then it reaps it and says how it ended.
+func (r *run) serve(s *slot, t *tenure, res spawnResult) exitResult {
+	w, h := s.w, t.health
 	p, conn := res.p, res.conn
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
 	r.mu.Lock()
 	r.live[p.Pid] = peer
 	r.mu.Unlock()
-	s.set(Starting, p.Pid, "")
+	s.setBy(t, Starting, p.Pid, "")
 	r.log.Info("worker started", "worker", w.Name, "slot", s.n, "pid", p.Pid)
 	r.event(Event{Kind: Started, Worker: w.Name, Slot: s.n, PID: p.Pid, State: Starting})
 
@@ -120,10 +138,9 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 			r.log.Warn("worker handler", "worker", w.Name, "pid", p.Pid, "err", err)
 		}
 	})
-	stopReq, exited, stopped := make(chan StopReason, 1), make(chan struct{}), make(chan StopReason, 1)
-	s.running(stopReq, exited)
-	tasks.Go(func() { r.watchHealth(ctx, s, p.Pid, conn, h, stopReq) })
-	go func() { stopped <- r.stopper(s, p, exited, stopReq) }()
+	stopped := make(chan StopReason, 1)
+	tasks.Go(func() { r.watchHealth(ctx, s, t, conn) })
+	go func() { stopped <- r.stopper(s, t, p) }()
 	// The tree is ended while the worker is still an unreaped zombie: its
 	// PID, and so its process group, cannot be reused by another process
 	// until Wait reaps it.
@@ -135,8 +152,7 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 	if err != nil || st == nil { // reaped by someone else: nothing to tell
 		st = &os.ProcessState{}
 	}
-	close(exited)
-	s.running(nil, nil)
+	close(t.exited)
 	cancel()
 	conn.Close()
 	tasks.Wait()
@@ -149,14 +165,14 @@ func (r *run) runOnce(s *slot, env []string) (int, int, bool) {
 		why = StopReload
 	}
 	logExit(r, w.Name, p.Pid, st, why)
-	s.set(Stopped, 0, exitReason(st, why))
+	s.setBy(t, Stopped, 0, exitReason(st, why))
 	r.event(Event{Kind: Exited, Worker: w.Name, Slot: s.n, PID: p.Pid, Code: st.ExitCode(), Stop: why, State: Stopped})
 	if !h.isReady() && (why == StopNone || why == StopStartFailed) && r.ctx.Err() == nil {
-		r.startFailed(s, p.Pid, h, st)
+		r.startFailed(s, t, p.Pid, st)
 	}
 	r.tellStatus()
 	ws, _ := st.Sys().(syscall.WaitStatus)
-	return st.ExitCode(), p.Pid, ws.Signaled()
+	return exitResult{code: st.ExitCode(), pid: p.Pid, signalled: ws.Signaled()}
 }
 
 // drain, once the worker has exited, lets the Handler read the frames the
@@ -182,14 +198,14 @@ func (r *run) drain(conn *frame.Conn, h *peerHealth, handled <-chan struct{}) {
 
 // startFailed reports a worker that ended before it was ready: in its own
 // words if it said why. During the Master's start, the Run fails with it.
-func (r *run) startFailed(s *slot, pid int, h *peerHealth, st *os.ProcessState) {
-	reason := h.startFailure()
+func (r *run) startFailed(s *slot, t *tenure, pid int, st *os.ProcessState) {
+	reason := t.health.startFailure()
 	if reason == "" {
 		reason = "exited before it was ready (" + exitReason(st, StopNone) + ")"
 	}
 	err := &StartError{Worker: s.w.Name, Slot: s.n, PID: pid, Reason: reason}
 	r.log.Error("worker failed to start", "worker", s.w.Name, "slot", s.n, "pid", pid, "err", reason)
-	s.set(Stopped, 0, reason)
+	s.setBy(t, Stopped, 0, reason)
 	r.event(Event{Kind: StartFailed, Worker: s.w.Name, Slot: s.n, PID: pid, Err: err, State: Stopped})
 	text := err.Error()
 	r.lastFailure.Store(&text)
@@ -227,22 +243,22 @@ func waitExited(pid int) {
 // then SIGKILL after the grace, when
 // the Run ends or the worker's supervision asks; it returns why it did,
 // or StopNone if the worker exited first.
-func (r *run) stopper(s *slot, p *os.Process, exited <-chan struct{}, req <-chan StopReason) StopReason {
+func (r *run) stopper(s *slot, t *tenure, p *os.Process) StopReason {
 	why := StopRun
 	select {
-	case <-exited:
+	case <-t.exited:
 		return StopNone
 	case <-r.ctx.Done():
-	case why = <-req:
+	case why = <-t.stop:
 	}
-	s.set(Draining, p.Pid, string(why))
+	s.setBy(t, Draining, p.Pid, string(why))
 	p.Signal(syscall.SIGTERM)
 	p.Signal(syscall.SIGCONT) // a stopped worker could not act on it otherwise (as systemd does)
-	t := time.NewTimer(r.cfg.StopGrace)
-	defer t.Stop()
+	timer := time.NewTimer(r.cfg.StopGrace)
+	defer timer.Stop()
 	select {
-	case <-exited:
-	case <-t.C:
+	case <-t.exited:
+	case <-timer.C:
 		p.Kill()
 	}
 	return why

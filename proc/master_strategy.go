@@ -15,14 +15,6 @@ import (
 // died, under OneForAll or RestForOne.
 const StopGroup StopReason = "group restart"
 
-// running records the stop requests and exit of the worker the slot runs
-// now; nil, nil once it has exited.
-func (s *slot) running(stop chan StopReason, exited chan struct{}) {
-	s.mu.Lock()
-	s.cur, s.exited = stop, exited
-	s.mu.Unlock()
-}
-
 // awaitHold waits, before a start, for the slot a group restart made this
 // one wait for; it reports whether the Run goes on.
 func (s *slot) awaitHold(ctx context.Context) bool {
@@ -78,19 +70,16 @@ func (r *run) restartGroup(dead *slot) {
 		}
 		x.mu.Lock()
 		x.hold = hold
-		req, exited, pid := x.cur, x.exited, x.pid
 		x.mu.Unlock()
-		if req == nil || pid == 0 { // not running: it waits before its next start
+		t := x.running()
+		if t == nil { // not running: it waits before its next start
 			continue
 		}
 		r.mu.Lock()
-		r.retiring[pid] = struct{}{}
+		r.retiring[t.pid] = struct{}{}
 		r.mu.Unlock()
-		select {
-		case req <- StopGroup:
-		default: // already being stopped
-		}
-		stopping = append(stopping, exited)
+		t.ask(StopGroup)
+		stopping = append(stopping, t.exited)
 	}
 	r.log.Info("restarting the group with the worker that died", "worker", dead.w.Name, "slot", dead.n,
 		"strategy", strategy.String(), "stopping", len(stopping))

@@ -62,8 +62,7 @@ type slot struct {
 	reason    string
 	everReady bool
 
-	cur     chan StopReason // the running worker's stop requests, nil when none runs
-	exited  chan struct{}   // closed when it has exited
+	ten     *tenure         // the worker in the slot, nil when none
 	hold    <-chan struct{} // a group restart's: wait for it before the next start
 	onReady chan struct{}   // closed when this slot is ready, for the slots held for it
 }
