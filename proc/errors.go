@@ -81,6 +81,26 @@ var (
 	// network Bind does not know, a socket inherited from systemd of the
 	// wrong type, or the same name twice in [Master].Listeners.
 	ErrListener = errors.New("proc: listener")
+
+	// ErrHandOver means [HandOver] could not pass a connection to the
+	// master: not in a worker, too many unread bytes, or the socket
+	// failed. The caller still owns the connection.
+	ErrHandOver = errors.New("proc: connection not handed over")
+
+	// ErrNoRun means a function that acts on a running Master ([Reload],
+	// [Upgrade]) was given a context that no Master's Run made.
+	ErrNoRun = errors.New("proc: not in a running Master")
+
+	// ErrUpgradeState means a master re-executed by an upgrade found its
+	// state record missing, malformed or of another format: it cannot
+	// adopt the running workers, and fails its start.
+	ErrUpgradeState = errors.New("proc: bad upgrade state record")
+
+	// ErrUpgrade means an upgrade failed: the new executable did not pass
+	// its check, its workers did not get ready in time, or the exec
+	// failed. The old image, or the old generation, serves on; the error
+	// says why.
+	ErrUpgrade = errors.New("proc: upgrade failed")
 )
 
 // LockedError is the error of a [Lock] that another process holds.

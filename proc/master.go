@@ -128,6 +128,10 @@ type Master struct {
 	Listeners []*Listener
 	Restart   RestartPolicy // when dead workers start again
 	StopGrace time.Duration // SIGTERM, then SIGKILL after this; 0 means 5 s
+	// DrainTimeout bounds how long a worker that a reload or an upgrade
+	// replaces may take to hand its connections over (MeOptions.Drain)
+	// and exit, before SIGTERM and StopGrace; 0 means 30 s.
+	DrainTimeout time.Duration
 	// KeepEnv names the variables of the master's environment that workers
 	// get; nil means TZ and the Go runtime's (GOMAXPROCS, GOGC,
 	// GOMEMLIMIT, GODEBUG, GOTRACEBACK). NOTIFY_SOCKET, LISTEN_* and the
@@ -226,6 +230,9 @@ const (
 	StopNone   StopReason = ""       // the Master did not stop it
 	StopRun    StopReason = "stop"   // Run was ending: SIGTERM, then SIGKILL after StopGrace
 	StopReload StopReason = "reload" // a rolling restart (SIGHUP) replaced it
+	// StopUpgrade: an upgrade replaced it with a worker of the new
+	// binary.
+	StopUpgrade StopReason = "upgrade"
 	// StopStartFailed: it said it could not start, or was not ready
 	// within StartTimeout.
 	StopStartFailed StopReason = "start failed"
@@ -437,6 +444,9 @@ func (m *Master) checked() (Master, error) {
 	if c.StopGrace <= 0 {
 		c.StopGrace = 5 * time.Second
 	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = DefaultDrainTimeout
+	}
 	if c.KeepEnv == nil {
 		c.KeepEnv = defaultKeepEnv
 	}
@@ -501,6 +511,11 @@ type run struct {
 	reloading atomic.Bool // a rolling restart runs
 	// lastFailure is the latest failed start's message, for STATUS=.
 	lastFailure atomic.Pointer[string]
+	// Connections handed over from a worker to another, and those lost
+	// for want of a worker to take them.
+	handedOver, handoverLost atomic.Int64
+	turn                     atomic.Uint64 // round robin of passOn
+	replacing                sync.Mutex    // held by a reload or an upgrade
 
 	mu       sync.Mutex
 	live     map[int]Peer     // by PID

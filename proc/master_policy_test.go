@@ -44,8 +44,8 @@ func TestDoNotRestartCode(t *testing.T) {
 
 // TestManySpawnsHoldOnlyTheirFDs: with 25 decoy fds opened without
 // close-on-exec in the master, 200 workers started in 25 rounds of 8 each
-// hold only 0-2 and their socket (the master's own listeners are not
-// looked at).
+// hold only 0-2 and their two sockets, the connection and the hand-over
+// one (the master's own listeners are not looked at).
 func TestManySpawnsHoldOnlyTheirFDs(t *testing.T) {
 	for range 25 {
 		fd, err := unix.Open("/dev/null", unix.O_RDWR, 0) // no O_CLOEXEC
@@ -61,7 +61,7 @@ func TestManySpawnsHoldOnlyTheirFDs(t *testing.T) {
 		stop, _ := runMaster(t, m)
 		for _, pid := range waitPIDs(t, pids, 8) {
 			spawned++
-			if extra := extraFDs(pid); len(extra) != 1 || !strings.Contains(extra[0], "socket:") {
+			if extra := extraFDs(pid); len(extra) != 2 || !strings.Contains(extra[0], "socket:") || !strings.Contains(extra[1], "socket:") {
 				bad++
 				t.Errorf("round %d: worker %d holds %v beyond 0-2", round, pid, extra)
 			}

@@ -117,6 +117,9 @@ func (r *run) runOnce(s *slot, env []string) (end exitResult, replaced bool) {
 func (r *run) serve(s *slot, t *tenure, res spawnResult) exitResult {
 	w, h := s.w, t.health
 	p, conn := res.p, res.conn
+	t.hand = res.hand
+	handDone := make(chan struct{})
+	go func() { defer close(handDone); r.serveHandover(s, t) }()
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
 	r.mu.Lock()
 	r.live[p.Pid] = peer
@@ -147,6 +150,11 @@ func (r *run) serve(s *slot, t *tenure, res spawnResult) exitResult {
 	waitExited(p.Pid)
 	r.drain(conn, h, handled)
 	r.contain.end(res.tree) // what the worker started dies with it
+	select {                // what it handed over before it went, read to the end
+	case <-handDone:
+	case <-time.After(r.cfg.StopGrace):
+	}
+	t.hand.Close()
 	st, err := p.Wait()
 	r.contain.reaped(p.Pid)
 	if err != nil || st == nil { // reaped by someone else: nothing to tell
@@ -252,6 +260,17 @@ func (r *run) stopper(s *slot, t *tenure, p *os.Process) StopReason {
 	case why = <-t.stop:
 	}
 	s.setBy(t, Draining, p.Pid, string(why))
+	if (why == StopReload || why == StopUpgrade) && r.askDrain(t) {
+		drain := time.NewTimer(r.cfg.DrainTimeout)
+		defer drain.Stop()
+		select {
+		case <-t.exited:
+			return why
+		case <-drain.C:
+			r.log.Warn("worker did not drain in time", "worker", s.w.Name, "pid", p.Pid, "timeout", r.cfg.DrainTimeout)
+		case <-r.ctx.Done():
+		}
+	}
 	p.Signal(syscall.SIGTERM)
 	p.Signal(syscall.SIGCONT) // a stopped worker could not act on it otherwise (as systemd does)
 	timer := time.NewTimer(r.cfg.StopGrace)

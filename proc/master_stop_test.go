@@ -33,6 +33,18 @@ func TestIntentionalStopsAreInfo(t *testing.T) {
 	old := waitPIDs(t, pids, 2)
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
 	fresh := waitPIDs(t, pids, 2)
+	// The old workers go once their replacements are ready.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(exits)
+		mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the old workers did not exit within 30 s of SIGHUP")
+		}
+	}
 	syscall.Kill(fresh[0], syscall.SIGKILL) // not the master's doing
 	waitPIDs(t, pids, 1)
 	if err := stop(); err != nil {

@@ -36,6 +36,7 @@ type spawnReq struct {
 type spawnResult struct {
 	p    *os.Process
 	conn *frame.Conn
+	hand *frame.Conn // the hand-over socket
 	tree *tree
 	err  error
 }
@@ -80,7 +81,8 @@ func workerTitle(w *Worker, slot int) string {
 
 // spawn makes the worker's socketpair and starts it with its end as fd 3,
 // /dev/null as stdin, the master's stdout and stderr, its sandbox program
-// as fd 4 if it has one (see [Worker].Sandbox), then its listeners (see
+// as fd 4 if it has one (see [Worker].Sandbox), its hand-over socket,
+// then its listeners (see
 // [Worker].Listeners), nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
 // in its own cgroup where c has them, with title as its argv[0].
@@ -115,16 +117,24 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 		return spawnResult{err: err}
 	}
 	defer closeSandbox()
+	hand, files, env, closeHand, err := handoverPair(files, env)
+	if err != nil {
+		ours.Close()
+		return spawnResult{err: err}
+	}
+	defer closeHand()
 	files, env = listenerFiles(w, files, env)
 	argv := append([]string{title}, w.Args...)
 	p, t, err := startContained(c, w.Path, argv, env, sys, files)
 	if err != nil {
 		ours.Close()
+		hand.Close()
 		return spawnResult{err: err}
 	}
 	nc, err := net.FileConn(ours)
 	ours.Close()
 	if err != nil {
+		hand.Close()
 		p.Kill()
 		waitExited(p.Pid)
 		c.end(t)
@@ -136,7 +146,7 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 	if w.AcceptFiles {
 		opts = append(opts, frame.AcceptFiles)
 	}
-	return spawnResult{p: p, conn: frame.New(nc, opts...), tree: t}
+	return spawnResult{p: p, conn: frame.New(nc, opts...), hand: hand, tree: t}
 }
 
 // startContained starts the worker as the leader of a new process group,

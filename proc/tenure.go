@@ -1,5 +1,11 @@
 package proc
 
+import (
+	"sync/atomic"
+
+	"github.com/release-daemon/release/frame"
+)
+
 // tenure is one worker process's time in its slot: from its start until
 // it exits, or until a replacement takes the slot over (a reload or an
 // upgrade retires it), after which it runs on beside the slot, serving
@@ -11,6 +17,8 @@ type tenure struct {
 	replaced chan struct{}   // closed when it leaves the slot (retire)
 	result   chan exitResult // its end, for the slot's supervision
 	health   *peerHealth
+	hand     *frame.Conn // the hand-over socket
+	canHand  atomic.Bool // it said it drains and adopts
 }
 
 // exitResult is how a worker ended: its exit code, PID, and whether a

@@ -33,7 +33,21 @@ type MeOptions struct {
 	// answers "unhealthy", with its text. It runs on a goroutine of its
 	// own and should return within the heartbeat interval: a probe that
 	// blocks is a worker that does not answer.
-	Probe  func(ctx context.Context) error
+	Probe func(ctx context.Context) error
+	// Drain and Adopt, both set, let the master replace this worker
+	// without closing a client connection (a reload, an upgrade): Drain
+	// is called when it is the worker's turn to go. It should stop
+	// accepting, finish the message each connection is in, hand each live
+	// connection back with [HandOver] (with the bytes read but not
+	// consumed), and return; its ctx ends at the master's drain deadline
+	// (Master.DrainTimeout). Then main's ctx is canceled, and main should
+	// return. Adopt is called, on a goroutine of Me's, with each
+	// connection another worker handed over, and the bytes it carries,
+	// which come before what the connection reads next: it should serve
+	// it on a goroutine of its own and return at once. Without them, the
+	// master replaces the worker with SIGTERM.
+	Drain  func(ctx context.Context)
+	Adopt  func(conn net.Conn, unread []byte)
 	Logger *slog.Logger // nil means slog.Default()
 }
 
@@ -113,6 +127,10 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 		link.report(msgFailed, err.Error())
 		return err
 	}
+	ctx, cancelMain := context.WithCancel(ctx)
+	defer cancelMain()
+	hand := openHandover(opts, cancelMain)
+	defer hand.close()
 	log.Info("worker running")
 	err = main(ctx, c)
 	if err != nil {

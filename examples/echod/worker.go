@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,17 +38,21 @@ const listenerName = "echod"
 func runWorker() int {
 	log := slog.New(proc.NewStderrHandler(os.Stderr, nil))
 	acc := acceptor{unhealthy: os.Getenv(unhealthyEnv)}
-	opts := proc.MeOptions{Logger: log, Probe: acc.probe}
+	var served atomic.Int64
+	cs := newClients(&served)
+	// Drain and Adopt: a reload or an upgrade hands this worker's
+	// connections to the next, line by line, without closing one.
+	opts := proc.MeOptions{Logger: log, Probe: acc.probe, Drain: cs.drain, Adopt: cs.serve}
 	err := proc.Me(context.Background(), opts, func(ctx context.Context, c *frame.Conn) error {
 		ln, err := proc.Listen(listenerName)
 		if err != nil {
 			return err
 		}
-		var served atomic.Int64
-		go acc.serveClients(ln, &served)
+		cs.accepting(ln)
+		go acc.acceptClients(ln, cs)
 		proc.Ready() // it has the listener and accepts: ready to serve
 		go report(c, &served)
-		return listen(c, log)
+		return listen(ctx, c, log)
 	})
 	if err != nil && !errors.Is(err, io.EOF) {
 		log.Error("worker stopped", "err", err)
@@ -59,10 +61,14 @@ func runWorker() int {
 	return 0
 }
 
-// listen takes the master's messages until it closes the connection.
-func listen(c *frame.Conn, log *slog.Logger) error {
+// listen takes the master's messages until it closes the connection, or
+// ctx ends (a drain is over).
+func listen(ctx context.Context, c *frame.Conn, log *slog.Logger) error {
 	for {
-		p, err := c.Read()
+		p, err := c.ReadContext(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -114,24 +120,17 @@ func (a *acceptor) probe(context.Context) error {
 	return nil
 }
 
-// serveClients echoes each line upper-cased, one goroutine per client.
-
-func (a *acceptor) serveClients(ln net.Listener, served *atomic.Int64) {
+// acceptClients serves each client that connects, until the listener
+// closes: on a drain, or on an error that makes the worker unhealthy.
+func (a *acceptor) acceptClients(ln net.Listener, cs *clients) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			a.failed.Store(&err)
+			if !cs.draining.Load() {
+				a.failed.Store(&err)
+			}
 			return
 		}
-		go func() {
-			defer conn.Close()
-			sc := bufio.NewScanner(conn)
-			for sc.Scan() {
-				served.Add(1)
-				if _, err := conn.Write(append(bytes.ToUpper(sc.Bytes()), '\n')); err != nil {
-					return
-				}
-			}
-		}()
+		cs.serve(conn, nil)
 	}
 }
