@@ -59,6 +59,7 @@ type Conn struct {
 
 	closeOnce sync.Once
 	closed    atomic.Bool
+	detached  atomic.Bool // see Detach
 }
 
 // New returns a Conn reading and writing frames on nc, which must be a
@@ -79,6 +80,7 @@ func New(nc net.Conn, opts ...Option) *Conn {
 	c.wfired, c.rfired = make(chan struct{}, 1), make(chan struct{}, 1)
 	c.writeFn, c.interruptW = c.writev, c.interruptWrite
 	c.readFn, c.interruptR = c.read, c.interruptRead
+	c.fillPending()
 	return c
 }
 

@@ -155,7 +155,7 @@ func (c *Conn) closeWatch() {
 		return
 	}
 	w.mu.Lock()
-	if !w.done {
+	if !w.done && !c.detached.Load() { // a detached stream goes on elsewhere
 		unix.Shutdown(w.fd, unix.SHUT_RDWR)
 		w.f.SetReadDeadline(pastDeadline)
 	}

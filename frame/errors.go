@@ -32,4 +32,8 @@ var (
 	// ErrFilesRefused means WriteFiles or ReadFiles on a Conn that did not
 	// opt in with AcceptFiles, or whose connection is not a unix socket.
 	ErrFilesRefused = errors.New("frame: files are not accepted on this connection")
+
+	// ErrDetached means a read or write on a Conn that [Conn.Detach]
+	// gave up its connection.
+	ErrDetached = errors.New("frame: the connection was detached")
 )

@@ -1,9 +1,9 @@
 package frame
 
 // Option is a setting for [New]: [MaxFrame], [ReadBuffer], [SmallFrame],
-// [SpinReads], [AcceptFiles] or [WithControl]. Options other than
-// WithControl's, which holds a func, are plain values that print and
-// compare.
+// [SpinReads], [AcceptFiles], [WithControl] or [Pending]. Options other
+// than WithControl's, which holds a func, and Pending's, which holds
+// bytes, are plain values that print and compare.
 type Option interface{ apply(*config) }
 
 // MaxFrame is the largest payload a Conn reads or writes. The default is
@@ -46,6 +46,7 @@ type config struct {
 	spinReads                        int
 	files                            bool
 	control                          ControlHandler
+	pending                          []byte // see Pending
 }
 
 type acceptFiles struct{}
