@@ -7,6 +7,7 @@ require github.com/release-daemon/release v0.0.0
 require lukechampine.com/uint128 v1.3.0
 
 require (
+	github.com/cloudflare/tableflip v1.2.3
 	golang.org/x/sys v0.49.0
 	gopkg.in/ini.v1 v1.67.3
 )
