@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/release-daemon/release/frame"
@@ -130,41 +131,61 @@ func (o ControlOptions) withDefaults() ControlOptions {
 // connection is closed, so a client that never reads cannot hold up the
 // return.
 func ControlSocket(ctx context.Context, path string, handler ControlHandler, opts ControlOptions) error {
-	serve, err := bindControl(path, handler, opts)
+	s, err := bindControl(path, handler, opts, nil)
 	if err != nil {
 		return err
 	}
-	return serve(ctx)
+	return s.serveUntil(ctx)
 }
 
-// bindControl binds the control socket now and returns the function that
-// serves it until ctx ends and then removes it, so that a Master can fail
-// before starting anything when the path is taken, and be ready only once
-// the socket is connectable.
-func bindControl(path string, handler ControlHandler, opts ControlOptions) (serve func(context.Context) error, err error) {
+// bindControl binds the control socket now (or takes inherited, the one
+// a master's previous image served) and returns its server, whose
+// serveUntil serves it until ctx ends and then removes it: so that a
+// Master can fail before starting anything when the path is taken, and
+// be ready only once the socket is connectable.
+func bindControl(path string, handler ControlHandler, opts ControlOptions, inherited *net.UnixListener) (*controlServer, error) {
 	o := opts.withDefaults()
-	ln, id, err := listenControl(path, o.Mode)
-	if err != nil {
-		return nil, err
+	ln, id := inherited, fs.FileInfo(nil)
+	var err error
+	if ln == nil {
+		if ln, id, err = listenControl(path, o.Mode); err != nil {
+			return nil, err
+		}
+	} else if id, err = os.Lstat(path); err != nil {
+		id = nil // gone meanwhile: not ours to remove
 	}
 	log := o.Logger.With("component", "control", "path", path)
-	s := &controlServer{opts: o, handler: handler, log: log,
-		refused: newRefusalLog(log, "control peers refused", "uids")}
-	return func(ctx context.Context) error {
-		defer removeIfSame(path, id)
-		defer s.refused.close()
-		return AcceptLoop(ctx, ln, s.serve, AcceptOptions{
-			Timeout: o.Timeout, MaxConns: o.MaxConns, StopGrace: o.StopGrace,
-			Admit: s.admit, Logger: o.Logger})
-	}, nil
+	return &controlServer{opts: o, handler: handler, log: log, ln: ln, path: path, id: id,
+		refused: newRefusalLog(log, "control peers refused", "uids")}, nil
+}
+
+// serveUntil serves the socket until ctx ends, then removes it.
+func (s *controlServer) serveUntil(ctx context.Context) error {
+	defer removeIfSame(s.path, s.id)
+	defer s.refused.close()
+	o := s.opts
+	return AcceptLoop(ctx, s.ln, s.serve, AcceptOptions{
+		Timeout: o.Timeout, MaxConns: o.MaxConns, StopGrace: o.StopGrace,
+		Admit: s.admit, Logger: o.Logger})
 }
 
 // controlServer serves the connections of one ControlSocket.
 type controlServer struct {
-	opts    ControlOptions
-	handler ControlHandler
-	log     *slog.Logger
-	refused *refusalLog // peers not allowed, or whose uid is unknown
+	opts     ControlOptions
+	handler  ControlHandler
+	log      *slog.Logger
+	refused  *refusalLog // peers not allowed, or whose uid is unknown
+	ln       *net.UnixListener
+	path     string
+	id       fs.FileInfo  // the socket file bound, to remove only it
+	inflight atomic.Int32 // requests being answered
+}
+
+// waitIdle waits, for at most d, until no request is being answered.
+func (s *controlServer) waitIdle(d time.Duration) {
+	for end := time.Now().Add(d); s.inflight.Load() > 0 && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // admit lets in the peers whose uid is allowed, before they take a slot.
@@ -213,12 +234,16 @@ func (s *controlServer) answer(ctx context.Context, c *frame.Conn, peer ControlP
 		if err != nil {
 			return err
 		}
+		s.inflight.Add(1)
 		resp, err := s.handler(ctx, peer, req)
 		if err != nil {
+			s.inflight.Add(-1)
 			return err
 		}
 		c.SetWriteDeadline(time.Now().Add(s.opts.IdleTimeout))
-		if err := c.Write(resp); err != nil {
+		err = c.Write(resp)
+		s.inflight.Add(-1)
+		if err != nil {
 			return err
 		}
 	}

@@ -62,6 +62,9 @@ func (p PIDFile) applyDaemon(c *daemonConfig) { c.pidFile = string(p) }
 // are the same, but the daemon is then a session leader, which could gain a
 // controlling terminal if it opened one without O_NOCTTY.
 func Daemon(opts ...DaemonOption) error {
+	if checking() { // the rehearsal of an upgrade stays in the foreground
+		return nil
+	}
 	if inherited.isDaemon() {
 		return inherited.adopt()
 	}

@@ -38,7 +38,8 @@ func (l *Listener) Addr() net.Addr { return l.addr }
 
 // Source says where the socket came from: "bound" (Bind bound it),
 // "systemd" (socket activation) or "upgrade" (the master's previous
-// image held it).
+// image held it); "check" in the rehearsal of an upgrade, which has no
+// socket.
 func (l *Listener) Source() string { return l.source }
 
 // File is the master's descriptor of the socket (close-on-exec). It stays
@@ -48,6 +49,9 @@ func (l *Listener) File() *os.File { return l.file }
 // Close closes the master's descriptor, and removes a unix socket's path
 // that Bind created. Workers keep the copies they have.
 func (l *Listener) Close() error {
+	if l.file == nil {
+		return nil
+	}
 	if l.unlink != "" {
 		os.Remove(l.unlink)
 	}
@@ -78,6 +82,9 @@ func Bind(name, network, addr string) (*Listener, error) {
 	kind, err := socketKind(network)
 	if err != nil {
 		return nil, err
+	}
+	if checking() { // the rehearsal of an upgrade: the running master holds the sockets
+		return checkListener(name, network, addr), nil
 	}
 	if f, source := inheritedListener(name); f != nil {
 		return adoptListener(name, network, kind, f, source)

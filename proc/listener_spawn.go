@@ -14,7 +14,7 @@ func (m *Master) resolveListeners() []error {
 	byName := map[string]*Listener{}
 	for _, l := range m.Listeners {
 		switch {
-		case l == nil || l.file == nil:
+		case l == nil || l.file == nil && l.source != "check":
 			errs = append(errs, fmt.Errorf("%w: a nil Listener (make them with Bind)", ErrListener))
 		case byName[l.name] != nil:
 			errs = append(errs, fmt.Errorf("%w: %q twice in Master.Listeners", ErrListener, l.name))

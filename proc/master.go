@@ -166,8 +166,9 @@ type Master struct {
 	// master's subreaping only (see Run).
 	NoCgroups bool
 	// HandleSignals makes Run catch SIGINT and SIGTERM, which stop it with
-	// a *SignalError (exit 0 after SIGTERM, see [SignalError]), and SIGHUP,
-	// which restarts the workers one at a time. With NOTIFY_SOCKET set,
+	// a *SignalError (exit 0 after SIGTERM, see [SignalError]), SIGHUP,
+	// which restarts the workers one at a time, and SIGUSR2, which
+	// upgrades the master and its workers in place (see [Upgrade]). With NOTIFY_SOCKET set,
 	// systemd hears RELOADING=1 (with MONOTONIC_USEC, for
 	// Type=notify-reload) and READY=1 around a SIGHUP, and
 	// STOPPING=1 on the way out.
@@ -310,32 +311,43 @@ func (m *Master) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	lock, err := cfg.start()
+	if checking() { // the rehearsal of an upgrade got this far: it passes
+		os.Exit(0)
+	}
+	// A master re-executed by an upgrade takes over what its previous
+	// image held: the lock, the control socket, the workers (see
+	// upgrade_adopt.go).
+	st, err := upgradeStateOf()
+	if err != nil {
+		return err
+	}
+	lock, err := cfg.lockOrAdopt(st)
 	if err != nil {
 		return err
 	}
 	if lock != nil {
 		defer lock.Unlock()
 	}
-	var serveControl func(context.Context) error
+	var control *controlServer
 	if cfg.Control.Path != "" {
 		opts := cfg.Control.Options
 		if opts.Logger == nil {
 			opts.Logger = cfg.Logger // the Master's, not slog.Default()
 		}
-		if serveControl, err = bindControl(cfg.Control.Path, cfg.Control.Handler, opts); err != nil {
+		if control, err = bindControl(cfg.Control.Path, cfg.Control.Handler, opts, st.controlListener(cfg.Control.Path)); err != nil {
 			if cfg.Background {
 				Fail(err)
 			}
 			return err
 		}
 	}
-	r := newRun(ctx, cfg)
+	r := newRun(ctx, cfg, st)
+	r.lock, r.control = lock, control
 	defer r.sp.stop()
 	defer r.contain.close()
-	if serveControl != nil {
+	if control != nil {
 		r.wg.Go(func() {
-			if err := serveControl(r.ctx); err != nil && r.ctx.Err() == nil {
+			if err := control.serveUntil(r.ctx); err != nil && r.ctx.Err() == nil {
 				r.finish(fmt.Errorf("proc: control socket: %w", err))
 			}
 		})
@@ -344,7 +356,11 @@ func (m *Master) Run(ctx context.Context) error {
 		stop := r.handleSignals()
 		defer stop()
 	}
-	r.announceStart()
+	if st != nil {
+		r.adopt(st)
+	} else {
+		r.announceStart()
+	}
 	for _, s := range r.table {
 		r.wg.Go(func() { r.supervise(s) })
 	}
@@ -352,9 +368,9 @@ func (m *Master) Run(ctx context.Context) error {
 		r.wg.Go(func() { r.finish(cfg.Main(r.ctx, r.peers)) })
 	}
 	r.wg.Go(r.watchdog)
-	<-r.ctx.Done()
+	r.sp.serveUntil(r.ctx.Done())
 	r.announceStop()
-	r.wg.Wait()
+	r.sp.serveWhile(r.wg.Wait)
 	if cfg.Background && !r.readySent() {
 		Fail(r.result()) // the starting command is still waiting: tell it why
 	}
@@ -516,9 +532,20 @@ type run struct {
 	handedOver, handoverLost atomic.Int64
 	turn                     atomic.Uint64 // round robin of passOn
 	replacing                sync.Mutex    // held by a reload or an upgrade
+	// What an upgrade needs: the executable as it was named at the
+	// start, no start in flight (spawnGate), the generation, the latest
+	// upgrade's status, and what crosses the exec.
+	exe        string
+	spawnGate  sync.RWMutex
+	generation atomic.Int64
+	upgrades   upgrades
+	gen        atomic.Pointer[genReplace] // the generation an upgrade replaces
+	control    *controlServer
+	lock       *LockFile
 
 	mu       sync.Mutex
 	live     map[int]Peer     // by PID
+	tens     map[int]*tenure  // by PID, every live worker's
 	retiring map[int]struct{} // PIDs stopped on purpose (SIGHUP): not deaths
 	err      error
 	ended    bool
@@ -526,11 +553,17 @@ type run struct {
 	ready    bool // Ready was sent
 }
 
-func newRun(ctx context.Context, cfg Master) *run {
+func newRun(ctx context.Context, cfg Master, st *upgradeState) *run {
 	log := cfg.Logger.With("component", "master")
-	c := newContainment(log, cfg.NoCgroups)
+	var c *containment
+	if st != nil && st.Contain != nil {
+		c = adoptContainment(log, st.Contain)
+	} else {
+		c = newContainment(log, cfg.NoCgroups)
+	}
 	r := &run{cfg: cfg, sp: newSpawner(c), contain: c, log: log,
-		live: map[int]Peer{}, retiring: map[int]struct{}{}}
+		live: map[int]Peer{}, tens: map[int]*tenure{}, retiring: map[int]struct{}{}}
+	r.exe, _ = os.Executable() // Linux: the path it was started from, even once replaced
 	r.ctx, r.cancel = context.WithCancel(context.WithValue(ctx, runKey{}, r))
 	for i := range cfg.Workers {
 		w := &r.cfg.Workers[i]

@@ -16,7 +16,7 @@ import (
 // returned function stops catching them.
 func (r *run) handleSignals() (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR2)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -24,8 +24,12 @@ func (r *run) handleSignals() (stop func()) {
 			case <-done:
 				return
 			case sig := <-ch:
-				if sig == syscall.SIGHUP {
+				switch sig {
+				case syscall.SIGHUP:
 					go r.rollingRestart()
+					continue
+				case syscall.SIGUSR2:
+					go r.upgrade(r.ctx) // it logs its outcome
 					continue
 				}
 				r.log.Info("stopping", "signal", sig.String())

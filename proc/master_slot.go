@@ -36,6 +36,13 @@ func (r *run) supervise(s *slot) {
 		if replaced || r.retired(pid) { // a reload, an upgrade, a group restart: start again at once
 			continue
 		}
+		if g := r.gen.Load(); g != nil && !g.over() { // an upgrade's new worker failed: it decides
+			g.fail(fmt.Sprintf("worker %q slot %d: %s", w.Name, s.n, s.status().Reason))
+			if !g.wait(r.ctx) {
+				return
+			}
+			continue
+		}
 		if reason := doneReason(w, pol, code, pid, signalled); reason != "" {
 			r.log.Info("worker not restarted", "worker", w.Name, "slot", s.n, "code", code, "why", reason)
 			s.set(Stopped, 0, reason)
@@ -89,12 +96,17 @@ func doneReason(w *Worker, pol RestartPolicy, code, pid int, signalled bool) str
 // it ended; or, when a reload or an upgrade gave its slot to a new worker
 // while it ran, replaced is true and it runs on beside the slot.
 func (r *run) runOnce(s *slot, env []string) (end exitResult, replaced bool) {
+	if a := s.takeAdopted(); a != nil { // taken over from the previous image
+		return r.await(s, a.t, a.res)
+	}
 	w := s.w
 	t := newTenure(newPeerHealth())
 	s.begin(t)
 	s.set(Starting, 0, "")
+	r.spawnGate.RLock() // an upgrade's exec waits until the worker is on record
 	res := r.sp.start(w, workerTitle(w, s.n), env, t.health.control)
 	if res.err != nil {
+		r.spawnGate.RUnlock()
 		r.log.Error("worker did not start", "worker", w.Name, "slot", s.n, "err", res.err)
 		s.setBy(t, Stopped, 0, res.err.Error())
 		r.event(Event{Kind: StartFailed, Worker: w.Name, Slot: s.n, Err: res.err, State: Stopped})
@@ -103,6 +115,14 @@ func (r *run) runOnce(s *slot, env []string) (end exitResult, replaced bool) {
 	s.mu.Lock()
 	t.pid = res.p.Pid
 	s.mu.Unlock()
+	r.enlist(s, t, res)
+	r.spawnGate.RUnlock()
+	return r.await(s, t, res)
+}
+
+// await serves a started worker and waits until it exits, or leaves its
+// slot to another.
+func (r *run) await(s *slot, t *tenure, res spawnResult) (end exitResult, replaced bool) {
 	go func() { t.result <- r.serve(s, t, res) }()
 	select {
 	case end = <-t.result:
@@ -112,18 +132,24 @@ func (r *run) runOnce(s *slot, env []string) (end exitResult, replaced bool) {
 	}
 }
 
+// enlist records a started worker, so that peers, Slots and an upgrade
+// know it.
+func (r *run) enlist(s *slot, t *tenure, res spawnResult) {
+	t.conn, t.hand, t.tree, t.slot = res.conn, res.hand, res.tree, s
+	r.mu.Lock()
+	r.live[res.p.Pid] = Peer{Worker: s.w.Name, PID: res.p.Pid, Conn: res.conn}
+	r.tens[res.p.Pid] = t
+	r.mu.Unlock()
+}
+
 // serve runs one started worker's tenure until it exits: its Handler, its
 // health, its stop requests; then it reaps it and says how it ended.
 func (r *run) serve(s *slot, t *tenure, res spawnResult) exitResult {
 	w, h := s.w, t.health
 	p, conn := res.p, res.conn
-	t.hand = res.hand
 	handDone := make(chan struct{})
 	go func() { defer close(handDone); r.serveHandover(s, t) }()
 	peer := Peer{Worker: w.Name, PID: p.Pid, Conn: conn}
-	r.mu.Lock()
-	r.live[p.Pid] = peer
-	r.mu.Unlock()
 	s.setBy(t, Starting, p.Pid, "")
 	r.log.Info("worker started", "worker", w.Name, "slot", s.n, "pid", p.Pid)
 	r.event(Event{Kind: Started, Worker: w.Name, Slot: s.n, PID: p.Pid, State: Starting})
@@ -166,6 +192,7 @@ func (r *run) serve(s *slot, t *tenure, res spawnResult) exitResult {
 	tasks.Wait()
 	r.mu.Lock()
 	delete(r.live, p.Pid)
+	delete(r.tens, p.Pid)
 	_, reloaded := r.retiring[p.Pid] // forgotten by supervise, through retired
 	r.mu.Unlock()
 	why := <-stopped // at once now that exited is closed

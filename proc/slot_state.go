@@ -63,6 +63,7 @@ type slot struct {
 	everReady bool
 
 	ten     *tenure         // the worker in the slot, nil when none
+	adopted *adoption       // a worker of the previous image, for its first round
 	hold    <-chan struct{} // a group restart's: wait for it before the next start
 	onReady chan struct{}   // closed when this slot is ready, for the slots held for it
 }

@@ -23,9 +23,11 @@ const workerEnv = "RELEASE_WORKER_FD"
 type spawner struct {
 	reqs    chan spawnReq
 	contain *containment
+	inline  bool // served by Run's goroutine, on the main thread
 }
 
 type spawnReq struct {
+	fn    func() // instead of a start: run on the spawner's thread
 	w     *Worker
 	title string // argv[0]
 	env   []string
@@ -43,6 +45,10 @@ type spawnResult struct {
 
 func newSpawner(c *containment) *spawner {
 	s := &spawner{reqs: make(chan spawnReq), contain: c}
+	if onLockedMainThread() {
+		s.inline = true // Run's goroutine serves it: see spawn_main.go
+		return s
+	}
 	go s.loop()
 	return s
 }
@@ -56,9 +62,20 @@ func (s *spawner) loop() {
 	runtime.LockOSThread()
 	unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 	for req := range s.reqs {
-		req.reply <- spawn(req.w, req.title, req.env, req.ctl, s.contain)
+		s.serve(req)
 	}
 }
+
+func (s *spawner) serve(req spawnReq) {
+	if req.fn != nil {
+		req.fn()
+		return
+	}
+	req.reply <- spawn(req.w, req.title, req.env, req.ctl, s.contain)
+}
+
+// do runs fn on the spawner's thread, between two starts.
+func (s *spawner) do(fn func()) { s.reqs <- spawnReq{fn: fn} }
 
 func (s *spawner) stop() { close(s.reqs) }
 
@@ -66,7 +83,7 @@ func (s *spawner) stop() { close(s.reqs) }
 // its messages.
 func (s *spawner) start(w *Worker, title string, env []string, ctl frame.ControlHandler) spawnResult {
 	reply := make(chan spawnResult, 1)
-	s.reqs <- spawnReq{w, title, env, ctl, reply}
+	s.reqs <- spawnReq{w: w, title: title, env: env, ctl: ctl, reply: reply}
 	return <-reply
 }
 

@@ -19,6 +19,9 @@ type tenure struct {
 	health   *peerHealth
 	hand     *frame.Conn // the hand-over socket
 	canHand  atomic.Bool // it said it drains and adopts
+	conn     *frame.Conn // its connection
+	tree     *tree       // what it started
+	slot     *slot       // the slot it was started in
 }
 
 // exitResult is how a worker ended: its exit code, PID, and whether a
@@ -102,4 +105,15 @@ func closed(ch chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// tenures returns every live worker's tenure, in its slot or beside it.
+func (r *run) tenures() []*tenure {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*tenure, 0, len(r.tens))
+	for _, t := range r.tens {
+		out = append(out, t)
+	}
+	return out
 }

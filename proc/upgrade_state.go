@@ -68,11 +68,13 @@ type stateWorker struct {
 	Conn    int    `json:"conn"` // the master's end of its socket
 	Hand    int    `json:"hand"` // the master's end of its hand-over socket
 	Pending []byte `json:"pending,omitempty"`
-	Ready   bool   `json:"ready"`
-	CanHand bool   `json:"can_hand,omitempty"`
-	Seq     int    `json:"seq"`              // its tree
-	Cgroup  string `json:"cgroup,omitempty"` // its tree's cgroup
-	Old     bool   `json:"old,omitempty"`    // of a generation being replaced: to stop
+	// HandPending is what the master had read of the hand-over socket.
+	HandPending []byte `json:"hand_pending,omitempty"`
+	Ready       bool   `json:"ready"`
+	CanHand     bool   `json:"can_hand,omitempty"`
+	Seq         int    `json:"seq"`              // its tree
+	Cgroup      string `json:"cgroup,omitempty"` // its tree's cgroup
+	Old         bool   `json:"old,omitempty"`    // of a generation being replaced: to stop
 }
 
 // stateUpgrade is the upgrade in progress, or the outcome of the last.

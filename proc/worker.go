@@ -46,7 +46,8 @@ type MeOptions struct {
 	// which come before what the connection reads next: it should serve
 	// it on a goroutine of its own and return at once. Without them, the
 	// master replaces the worker with SIGTERM.
-	Drain  func(ctx context.Context)
+	Drain func(ctx context.Context)
+	// Adopt takes a connection handed over (see Drain).
 	Adopt  func(conn net.Conn, unread []byte)
 	Logger *slog.Logger // nil means slog.Default()
 }

@@ -4,12 +4,18 @@
 //
 //	releasectl [-socket PATH] [-json] status
 //	releasectl [-socket PATH] [-timeout D] reload
+//	releasectl [-socket PATH] [-timeout D] upgrade
 //	releasectl [-socket PATH] broadcast MESSAGE
 //	releasectl [-socket PATH] stop
 //
 // Flags may also follow the command (releasectl status -json). A reload
 // answers once the daemon's new workers serve, so that it can be systemd's
-// ExecReload=. Without a command, releasectl prints its usage and exits 2.
+// ExecReload=. An upgrade replaces the daemon's master and workers with
+// the executable now on disk, keeping the master's PID and every client
+// connection: releasectl waits for the outcome (the new workers serve, or
+// the old ones serve on and why), prints it, and exits 0 only when the
+// upgrade succeeded. Without a command, releasectl prints its usage and
+// exits 2.
 package main
 
 import (
@@ -33,7 +39,7 @@ func main() {
 	fs := flag.NewFlagSet("releasectl", flag.ContinueOnError)
 	socket := fs.String("socket", "/tmp/echod.sock", "the daemon's control socket")
 	asJSON := fs.Bool("json", false, "print the response as JSON")
-	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long (a reload answers once the new workers serve)")
+	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long (a reload answers once the new workers serve; an upgrade waits at least 2m)")
 	fs.SetOutput(io.Discard)
 	args, err := parseArgs(fs, os.Args[1:])
 	switch {
@@ -55,6 +61,9 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if req.Cmd == "upgrade" {
+		os.Exit(upgrade(ctx, *socket, os.Stdout, *asJSON))
+	}
 	resp, err := call(ctx, *socket, req)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "releasectl:", err)
@@ -84,7 +93,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintln(w, "usage: releasectl [-socket PATH] [-json] [-timeout D] status | reload | broadcast MESSAGE | stop")
+	fmt.Fprintln(w, "usage: releasectl [-socket PATH] [-json] [-timeout D] status | reload | upgrade | broadcast MESSAGE | stop")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
@@ -93,7 +102,7 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 // request builds the request from the command line.
 func request(args []string) (ctlwire.Request, error) {
 	switch {
-	case len(args) == 1 && (args[0] == "status" || args[0] == "reload" || args[0] == "stop"):
+	case len(args) == 1 && (args[0] == "status" || args[0] == "reload" || args[0] == "upgrade" || args[0] == "stop"):
 		return ctlwire.Request{Cmd: args[0]}, nil
 	case len(args) >= 2 && args[0] == "broadcast":
 		return ctlwire.Request{Cmd: "broadcast", Arg: strings.Join(args[1:], " ")}, nil

@@ -4,14 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/release-daemon/release/internal/ctlwire"
 	"github.com/release-daemon/release/proc"
 )
 
 // control answers releasectl: status, reload (restart the workers one at
-// a time; the answer comes once the new ones serve), broadcast MSG (to
-// every worker), stop.
+// a time; the answer comes once the new ones serve), upgrade (replace the
+// master and its workers with the executable on disk: the answer is the
+// upgrade's ID, once the new executable passed its check),
+// upgrade-status, broadcast MSG (to every worker), stop.
 func (st *state) control(stop context.CancelFunc) proc.ControlHandler {
 	return func(ctx context.Context, peer proc.ControlPeer, req []byte) ([]byte, error) {
 		r, err := ctlwire.RequestCodec{}.Decode(req)
@@ -26,12 +29,22 @@ func (st *state) control(stop context.CancelFunc) proc.ControlHandler {
 			if err := st.reload(ctx); err != nil {
 				return answer(nil, err)
 			}
+		case "upgrade":
+			id, err := proc.Upgrade(ctx)
+			if err != nil {
+				return answer(nil, err)
+			}
+			data = ctlwire.Upgrade{ID: id, State: "replacing", PID: os.Getpid()}
+		case "upgrade-status":
+			u := proc.Upgrades(ctx)
+			data = ctlwire.Upgrade{ID: u.ID, State: u.State, Error: u.Err, Generation: u.Generation,
+				Took: u.Took.String(), PID: os.Getpid()}
 		case "broadcast":
 			data = map[string]int{"sent": st.broadcast(r.Arg)}
 		case "stop":
 			stop()
 		default:
-			return answer(nil, fmt.Errorf("unknown command %q (status, reload, broadcast MSG, stop)", r.Cmd))
+			return answer(nil, fmt.Errorf("unknown command %q (status, reload, upgrade, upgrade-status, broadcast MSG, stop)", r.Cmd))
 		}
 		return answer(data, nil)
 	}

@@ -32,6 +32,10 @@ import (
 	"os"
 )
 
+// version is the build's, set with -ldflags "-X main.version=..."; status
+// shows it, so that an upgrade can be seen.
+var version = "dev"
+
 // workerEnv marks echod's own worker processes.
 const workerEnv = "ECHOD_WORKER"
 

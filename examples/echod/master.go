@@ -148,7 +148,7 @@ func (st *state) status(ctx context.Context) ctlwire.Status {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s := ctlwire.Status{PID: os.Getpid(), Uptime: time.Since(st.start).Round(time.Millisecond).String(),
-		Restarts: st.again, Requests: st.gone}
+		Restarts: st.again, Requests: st.gone, Version: version, Generation: proc.Upgrades(ctx).Generation}
 	for _, n := range st.count {
 		s.Requests += n
 	}

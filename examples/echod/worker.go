@@ -28,6 +28,11 @@ type message struct {
 // unhealthyEnv passes the workers echod.conf's unhealthy_file.
 const unhealthyEnv = "ECHOD_UNHEALTHY_FILE"
 
+// workerFault, set at build time (-X main.workerFault=...), makes every
+// worker fail its start with that text: the tests build such an echod to
+// see an upgrade to it rolled back.
+var workerFault string
+
 // listenerName is the master's listening socket's name: the workers take
 // it by this name, and systemd's socket unit may give it
 // (FileDescriptorName=echod).
@@ -44,6 +49,9 @@ func runWorker() int {
 	// connections to the next, line by line, without closing one.
 	opts := proc.MeOptions{Logger: log, Probe: acc.probe, Drain: cs.drain, Adopt: cs.serve}
 	err := proc.Me(context.Background(), opts, func(ctx context.Context, c *frame.Conn) error {
+		if workerFault != "" {
+			return errors.New(workerFault)
+		}
 		ln, err := proc.Listen(listenerName)
 		if err != nil {
 			return err

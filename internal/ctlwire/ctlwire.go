@@ -10,10 +10,10 @@ import (
 	"github.com/release-daemon/release/frame"
 )
 
-// Request is a control command: status, reload, broadcast (with Arg) or
-// stop.
+// Request is a control command: status, reload, upgrade, upgrade-status,
+// broadcast (with Arg) or stop.
 type Request struct {
-	Cmd string `json:"cmd"`           // status, reload, broadcast or stop
+	Cmd string `json:"cmd"`           // status, reload, upgrade, upgrade-status, broadcast or stop
 	Arg string `json:"arg,omitempty"` // broadcast's message
 }
 
@@ -26,11 +26,26 @@ type Response struct {
 
 // Status is the Data of a status command.
 type Status struct {
-	PID      int            `json:"pid"`      // the master's
-	Uptime   string         `json:"uptime"`   // the master's, as a time.Duration prints
-	Restarts int            `json:"restarts"` // workers restarted
-	Requests int64          `json:"requests"` // served by every worker, those gone included
-	Workers  []WorkerStatus `json:"workers"`  // every worker slot
+	PID      int            `json:"pid"`               // the master's
+	Uptime   string         `json:"uptime"`            // the master's, as a time.Duration prints
+	Restarts int            `json:"restarts"`          // workers restarted
+	Requests int64          `json:"requests"`          // served by every worker, those gone included
+	Workers  []WorkerStatus `json:"workers"`           // every worker slot
+	Version  string         `json:"version,omitempty"` // the running executable's
+	// Generation counts the upgrades the workers went through: 0 at the
+	// first start.
+	Generation int `json:"generation"`
+}
+
+// Upgrade is the Data of an upgrade command (the ID of the upgrade the
+// master started) and of an upgrade-status command (where the latest is).
+type Upgrade struct {
+	ID         uint64 `json:"id"`              // the upgrade's
+	State      string `json:"state,omitempty"` // checking, replacing, ok or failed
+	Error      string `json:"error,omitempty"` // why it failed
+	Generation int    `json:"generation"`      // of the workers serving
+	Took       string `json:"took,omitempty"`  // from the request to the outcome
+	PID        int    `json:"pid"`             // the master's, the same before and after
 }
 
 // WorkerStatus is one worker slot in a Status.
