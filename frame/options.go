@@ -46,6 +46,8 @@ type config struct {
 	spinReads                        int
 	files                            bool
 	control                          ControlHandler
+	shared                           bool // see AcceptShared
+	sharedThreshold                  int
 }
 
 type acceptFiles struct{}
@@ -57,7 +59,8 @@ func (s SpinReads) apply(c *config)  { c.spinReads = max(int(s), 0) }
 func (acceptFiles) apply(c *config)  { c.files = true }
 
 func newConfig(opts []Option) config {
-	c := config{maxFrame: DefaultMaxFrame, readBuffer: DefaultReadBuffer, smallFrame: DefaultSmallFrame}
+	c := config{maxFrame: DefaultMaxFrame, readBuffer: DefaultReadBuffer, smallFrame: DefaultSmallFrame,
+		sharedThreshold: DefaultSharedThreshold}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -66,6 +69,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.control != nil {
 		c.maxFrame = min(c.maxFrame, maxControlled)
+	}
+	if c.shared {
+		c.maxFrame = min(c.maxFrame, maxShared)
 	}
 	if c.readBuffer < 4*HeaderSize {
 		c.readBuffer = DefaultReadBuffer
