@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -54,9 +55,8 @@ import (
 //     only decide whether to make a futex call: a lie there costs a
 //     wake-up, never a wrong read or write.
 //   - The memfds' size cannot shrink (F_SEAL_SHRINK, checked by the end
-//     that maps them, with the size and the file system, tmpfs: no
-//     hugetlbfs, whose faults can raise SIGBUS), so no access to a mapped
-//     ring can fault.
+//     that maps them, with the size, and tmpfs pages: no hugetlbfs, whose
+//     faults can raise SIGBUS), so no access to a mapped ring can fault.
 //   - A payload is a view of memory the peer can still write. Copying it
 //     out would cost a second copy per payload, which is most of what
 //     sharing saves, and would not make the content any more trustworthy:
@@ -125,7 +125,9 @@ func (acceptShared) apply(c *config) { c.shared, c.files = true, true }
 // above the [SharedThreshold] and up to size/2 through the ring, and the
 // peer's replies come back through the other; Read returns views into the
 // ring, valid until the next Read, whose content the peer can change
-// (see the package doc). It gives up when ctx is done, as
+// (see the package doc), and which must not outlive the Conn: Close
+// unmaps the rings, as does the collector for a Conn dropped without
+// Close. It gives up when ctx is done, as
 // [Conn.WriteContext] does. A Conn shares memory once: a second call, a
 // Conn that is not a unix socket, or one with a MaxFrame of 0xFE000000
 // bytes or more is [ErrSharedRefused].
@@ -155,9 +157,11 @@ func (c *Conn) ShareMemory(ctx context.Context, size int) error {
 	c.rx.Store(rx)
 	if err := c.sendSetup(ctx, uc, size, fds); err != nil {
 		tx.unmap()
+		runtime.AddCleanup(c, (*ring).unmap, rx)
 		return err
 	}
 	c.tx.Store(tx)
+	runtime.AddCleanup(c, unmapRings, [2]*ring{tx, rx})
 	return nil
 }
 
@@ -231,6 +235,7 @@ func (c *Conn) acceptSetup(b []byte, fds []int) error {
 	}
 	c.rx.Store(rx)
 	c.tx.Store(tx)
+	runtime.AddCleanup(c, unmapRings, [2]*ring{tx, rx})
 	return nil
 }
 

@@ -71,3 +71,29 @@ func TestSharedNoLeaks(t *testing.T) {
 	t.Logf("300 shared conns: new fds %d, frame-shm mappings %d -> %d, goroutines %d -> %d",
 		len(extra), maps, sharedMaps(t), goroutines, runtime.NumGoroutine())
 }
+
+// TestSharedDroppedConnUnmaps: Conns sharing memory dropped without Close
+// still give their mappings back, once the collector finds them.
+func TestSharedDroppedConnUnmaps(t *testing.T) {
+	maps := sharedMaps(t)
+	for range 20 {
+		a, b := unixPair(t)
+		master, worker := frame.New(a), frame.New(b, frame.AcceptShared)
+		if err := master.ShareMemory(context.Background(), 64<<10); err != nil {
+			t.Fatal(err)
+		}
+		master.Write(make([]byte, 10000))
+		worker.Read()
+		a.Close()
+		b.Close()
+	}
+	during := sharedMaps(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for sharedMaps(t) != maps && time.Now().Before(deadline) {
+		settle()
+	}
+	if got := sharedMaps(t); got != maps {
+		t.Errorf("frame-shm mappings: %d before, %d after 20 dropped Conns were collected", maps, got)
+	}
+	t.Logf("frame-shm mappings: %d before, %d with 20 dropped Conns, %d once collected", maps, during, sharedMaps(t))
+}

@@ -29,6 +29,7 @@ type ring struct {
 	consumed *uint64 // in the header: read by the writer, written by the reader
 	bell     *uint32
 	waiting  *uint32
+	unmapped atomic.Bool
 
 	// The writer's.
 	head  uint64                // where the last payload written ends
@@ -82,8 +83,9 @@ func mapRing(fd int, size int) (*ring, error) {
 }
 
 // checkRingFile refuses a file whose mapping could fault: one that can
-// shrink (no F_SEAL_SHRINK), of the wrong size, or not on tmpfs (a
-// hugetlbfs file raises SIGBUS when its pages run out).
+// shrink (no F_SEAL_SHRINK), of the wrong size, or of huge pages (a
+// hugetlbfs file raises SIGBUS when its pages run out). It makes only
+// calls a worker sandboxed to its descriptors may make: fcntl and fstat.
 func checkRingFile(fd int, size int) error {
 	seals, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0)
 	if err != nil || seals&unix.F_SEAL_SHRINK == 0 {
@@ -93,9 +95,11 @@ func checkRingFile(fd int, size int) error {
 	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != int64(ringHeader+size) {
 		return fmt.Errorf("%w: a ring file of %d bytes, mode %#o, for %d (%v)", ErrSharedPeer, st.Size, st.Mode, ringHeader+size, err)
 	}
-	var fs unix.Statfs_t
-	if err := unix.Fstatfs(fd, &fs); err != nil || fs.Type != unix.TMPFS_MAGIC {
-		return fmt.Errorf("%w: a ring file on file system %#x, not tmpfs (%v)", ErrSharedPeer, fs.Type, err)
+	// tmpfs reports the page as its block, hugetlbfs its huge page: fstat
+	// tells them apart where fstatfs, which a sandboxed worker may not
+	// call, would too.
+	if st.Blksize != int64(os.Getpagesize()) {
+		return fmt.Errorf("%w: a ring file in blocks of %d bytes, not a tmpfs page", ErrSharedPeer, st.Blksize)
 	}
 	return nil
 }
@@ -115,14 +119,24 @@ func distinctFiles(a, b int) error {
 	return nil
 }
 
-// unmap unmaps the ring. munmap fails only for memory that was never
+// unmap unmaps the ring, once: Close and the cleanup of a Conn dropped
+// without it may both ask. munmap fails only for memory that was never
 // mapped, which would mean the books are wrong: it panics rather than go
 // on.
 func (r *ring) unmap() {
+	if !r.unmapped.CompareAndSwap(false, true) {
+		return
+	}
 	if err := unix.Munmap(r.mem); err != nil {
 		panic(os.NewSyscallError("munmap", err))
 	}
-	r.mem, r.data = nil, nil
+}
+
+// unmapRings is the cleanup of a Conn dropped without Close: its rings
+// would otherwise stay mapped for the life of the process.
+func unmapRings(rs [2]*ring) {
+	rs[0].unmap()
+	rs[1].unmap()
 }
 
 // place returns where a payload of n bytes goes after one that ended at
