@@ -13,9 +13,11 @@ import (
 // BenchmarkFrameShm writes frames one way and drains them with a goroutine,
 // as BenchmarkFrameWrite does, through a socketpair (impl=socket), through
 // a Conn sharing memory with the default threshold (impl=shared: inline
-// below 4 KiB, through the ring above), and through the ring whatever the
+// up to 2 KiB, through the ring above), and through the ring whatever the
 // size (impl=ring, threshold 0); impl=memcpy copies the payload into a
-// buffer of its size, the floor for a path that copies it once. The
+// buffer of its size, the floor for a path that copies it once, and
+// impl=memcpyring into successive places of a buffer as large as the
+// ring, as the ring's writer does. The
 // reader does not touch the payload in any of them: the socket path has
 // the kernel copy it into the read buffer, the ring hands out a view.
 func BenchmarkFrameShm(b *testing.B) {
@@ -30,6 +32,19 @@ func BenchmarkFrameShm(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				copy(dst, src)
+			}
+		})
+		b.Run(name+"/impl=memcpyring", func(b *testing.B) {
+			src, dst := make([]byte, size), make([]byte, shmRing)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			off := 0
+			for b.Loop() {
+				if off+size > len(dst) {
+					off = 0
+				}
+				copy(dst[off:], src)
+				off += size
 			}
 		})
 	}
