@@ -39,34 +39,28 @@ func TestSharedHostileDescriptors(t *testing.T) {
 	const size = hostileRing
 	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
 	cases := []struct {
-		name     string
-		valid    int // frames read before the lie
-		send     []byte
-		maxFrame int
+		name  string
+		valid int // frames read before the lie
+		send  []byte
 	}{
-		{"garbage kind", 0, []byte{0xFE, 'X', 0, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 0},
-		{"short descriptor", 0, []byte{0xFE, 'D', 0, 4, 0, 0, 0, 0}, 0},
-		{"huge shared frame", 0, []byte{0xFE, 'D', 0xFF, 0xFF}, 0},
-		{"offset past the end", 0, descriptor(3*size, 100), 0},
-		{"offset inside the ring, not where the last ended", 0, descriptor(8, 100), 0},
-		{"offset far past, wrapped to the same place", 0, descriptor(1<<40, 100), 0},
-		{"offset at the top of the space", 0, descriptor(^uint64(0)-10, 100), 0},
-		{"empty payload", 0, descriptor(0, 0), 0},
-		{"more than half the ring", 0, descriptor(0, size/2+1), 0},
-		{"length over 4 GiB's half", 0, descriptor(0, 1<<31), 0},
-		{"more than MaxFrame", 0, descriptor(0, 20000), 16000},
-		{"overlapping the payload held", 1, cat(descriptor(0, 100), descriptor(50, 100)), 0},
-		{"overlapping backwards", 2, cat(descriptor(0, 100), descriptor(100, 100), descriptor(0, 100)), 0},
-		{"crossing the ring's end", 2, cat(descriptor(0, size/2), descriptor(size/2, size/2-10), descriptor(size-10, 100)), 0},
-		{"a second setup", 1, cat(descriptor(0, 100), setupFrame(size)), 0},
+		{"garbage kind", 0, []byte{0xFE, 'X', 0, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
+		{"short descriptor", 0, []byte{0xFE, 'D', 0, 4, 0, 0, 0, 0}},
+		{"huge shared frame", 0, []byte{0xFE, 'D', 0xFF, 0xFF}},
+		{"offset past the end", 0, descriptor(3*size, 100)},
+		{"offset inside the ring, not where the last ended", 0, descriptor(8, 100)},
+		{"offset far past, wrapped to the same place", 0, descriptor(1<<40, 100)},
+		{"offset at the top of the space", 0, descriptor(^uint64(0)-10, 100)},
+		{"empty payload", 0, descriptor(0, 0)},
+		{"more than half the ring", 0, descriptor(0, size/2+1)},
+		{"length over 4 GiB's half", 0, descriptor(0, 1<<31)},
+		{"overlapping the payload held", 1, cat(descriptor(0, 100), descriptor(50, 100))},
+		{"overlapping backwards", 2, cat(descriptor(0, 100), descriptor(100, 100), descriptor(0, 100))},
+		{"crossing the ring's end", 2, cat(descriptor(0, size/2), descriptor(size/2, size/2-10), descriptor(size-10, 100))},
+		{"a second setup", 1, cat(descriptor(0, 100), setupFrame(size))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			maxFrame := frame.MaxFrame(1 << 20)
-			if tc.maxFrame != 0 {
-				maxFrame = frame.MaxFrame(tc.maxFrame)
-			}
-			sock, worker, tx, _ := rawMaster(t, size, maxFrame)
+			sock, worker, tx, _ := rawMaster(t, size)
 			for i := range tx.data() {
 				tx.data()[i] = byte(i)
 			}
@@ -86,6 +80,21 @@ func TestSharedHostileDescriptors(t *testing.T) {
 			}
 			t.Logf("%d valid frames, then %v", n, err)
 		})
+	}
+}
+
+// TestSharedDescriptorTooLarge: a descriptor of a payload longer than the
+// reader's MaxFrame fails as a frame that long in the socket does, with
+// ErrTooLarge, and closes the connection.
+func TestSharedDescriptorTooLarge(t *testing.T) {
+	sock, worker, _, _ := rawMaster(t, hostileRing, frame.MaxFrame(16000))
+	sock.Write(descriptor(0, 16001))
+	if _, err := readErr(t, worker, 1); !errors.Is(err, frame.ErrTooLarge) {
+		t.Fatalf("a descriptor of 16001 bytes with MaxFrame 16000: %v, want ErrTooLarge", err)
+	}
+	sock.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := sock.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("the peer's socket: %v, want EOF (the worker closed it)", err)
 	}
 }
 

@@ -40,15 +40,19 @@ func parseSetup(b []byte) (int, error) {
 // payload's stream position and length, which place within the ring's
 // data, and past the payloads the reader holds, by construction: the
 // position must be the one the reader computes itself, the length at most
-// half the ring and maxFrame. Anything else is ErrSharedPeer.
+// half the ring, or ErrSharedPeer; and at most maxFrame, or ErrTooLarge,
+// as for a frame in the socket.
 func checkDescriptor(b []byte, end, size uint64, maxFrame int) (pos uint64, n int, err error) {
 	if len(b) != HeaderSize+descriptorLen || b[0] != sharedMark || b[1] != kindDescriptor ||
 		binary.BigEndian.Uint16(b[2:]) != descriptorLen {
 		return 0, 0, fmt.Errorf("%w: a malformed descriptor % x", ErrSharedPeer, b)
 	}
 	pos, m := binary.BigEndian.Uint64(b[4:]), uint64(binary.BigEndian.Uint32(b[12:]))
-	if m == 0 || m > size/2 || m > uint64(maxFrame) {
+	if m == 0 || m > size/2 {
 		return 0, 0, fmt.Errorf("%w: a payload of %d bytes in a ring of %d", ErrSharedPeer, m, size)
+	}
+	if m > uint64(maxFrame) { // as for a frame in the socket
+		return 0, 0, fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, m, maxFrame)
 	}
 	if want := place(end, size, int(m)); pos != want {
 		return 0, 0, fmt.Errorf("%w: a payload at %d, not %d", ErrSharedPeer, pos, want)

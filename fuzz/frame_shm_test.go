@@ -25,7 +25,8 @@ import (
 // each descriptor that names the place where the last payload ended (or
 // the start of the next lap, when the payload would cross the ring's
 // end), with a length from 1 to half the ring and at most MaxFrame, and
-// ErrSharedPeer at the first descriptor that does not.
+// ErrSharedPeer at the first descriptor that does not (ErrTooLarge for
+// one longer than MaxFrame, as in the socket).
 
 const (
 	shmRing     = frame.MinSharedSize
@@ -99,7 +100,13 @@ func oneShotShared(stream []byte) ([][]byte, error) {
 			if off := end % shmRing; off+m > shmRing {
 				start = end + shmRing - off
 			}
-			if m == 0 || m > shmRing/2 || m > shmMaxFrame || pos != start {
+			if m == 0 || m > shmRing/2 {
+				return frames, frame.ErrSharedPeer
+			}
+			if m > shmMaxFrame {
+				return frames, frame.ErrTooLarge
+			}
+			if pos != start {
 				return frames, frame.ErrSharedPeer
 			}
 			p := make([]byte, m)
