@@ -32,11 +32,12 @@ type ring struct {
 	unmapped atomic.Bool
 
 	// The writer's.
-	head  uint64                // where the last payload written ends
-	seen  uint64                // the last consumed it accepted
-	probe func(fd uintptr) bool // see probeWrite
-	gone  bool                  // what probe found: the peer hung up
-	wakes int                   // futex returns that found no room, in a row
+	head       uint64                // where the last payload written ends
+	seen       uint64                // the last consumed it accepted
+	probe      func(fd uintptr) bool // see probeWrite
+	gone       bool                  // what probe found: the peer hung up
+	wakes      int                   // waits in a row that found no room and no progress
+	seenAtWake uint64                // seen when wakes was last reset
 
 	// The reader's.
 	expect uint64 // where the last payload returned ends

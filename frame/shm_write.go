@@ -170,6 +170,9 @@ func (c *Conn) creditWait(ctx context.Context, t *ring, bell uint32) error {
 	if dl, ok := ctx.Deadline(); ok {
 		d = min(d, max(time.Until(dl), time.Microsecond))
 	}
+	if t.seen != t.seenAtWake { // the reader let go of something: not for nothing
+		t.wakes, t.seenAtWake = 0, t.seen
+	}
 	if t.wakes++; t.wakes > maxFruitless {
 		time.Sleep(d)
 		return nil
