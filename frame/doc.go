@@ -34,15 +34,16 @@
 // its readiness and heartbeat messages this way, on the same connection
 // as the application's frames, without disturbing a Client or Serve.
 //
-// Between a master and its workers, payloads from a few KiB up can go
-// through shared memory instead of the socket, which copies every byte
-// twice: [Conn.ShareMemory] on one end, [AcceptShared] on the other, and
-// each payload above the [SharedThreshold] is copied once into a ring of
-// a memfd both ends map, with a 16-byte descriptor frame in its place in
-// the stream. Read returns a view of the ring, valid until the next Read;
+// Between a master and its workers, payloads above 2 KiB can go through
+// shared memory instead of the socket, which copies every byte twice:
+// [Conn.ShareMemory] on one end, [AcceptShared] on the other, and each
+// payload above the [SharedThreshold], up to half the ring, is copied
+// once into a ring of a memfd both ends map, with a 16-byte descriptor
+// frame in its place in the stream. Read returns a view of the ring, valid until the next Read;
 // Write, WriteBatch, a Client and Serve are unchanged. A writer whose
 // ring is full waits for the reader to let go of payloads, giving up as
-// any write does. The peer is not trusted: it can write to the rings at
+// any write does: when its context ends, at the write deadline, at Close,
+// or when the peer hangs up. The peer is not trusted: it can write to the rings at
 // any time, lie in its descriptors, stop reading or die. A reader
 // accepts a descriptor only where its own reckoning puts the next
 // payload, never past the ring or into a payload it holds, else the
@@ -60,7 +61,7 @@
 // as well as a plain Read). The Master closes a worker's Conn once the
 // worker has exited and the Handler has read what it sent, which unmaps
 // the rings; a Handler writing to a worker that died while the ring was
-// full gets EPIPE at once.
+// full gets EPIPE within milliseconds.
 //
 // On top, a typed layer, the original's Release_ipc functor as generics:
 // [Codec] turns values into payloads and back, [Client] makes calls
