@@ -13,7 +13,7 @@ import (
 // BenchmarkFrameShm writes frames one way and drains them with a goroutine,
 // as BenchmarkFrameWrite does, through a socketpair (impl=socket), through
 // a Conn sharing memory with the default threshold (impl=shared: inline
-// up to 2 KiB, through the ring above), and through the ring whatever the
+// up to 1 KiB, through the ring above), and through the ring whatever the
 // size (impl=ring, threshold 0); impl=memcpy copies the payload into a
 // buffer of its size, the floor for a path that copies it once, and
 // impl=memcpyring into successive places of a buffer as large as the

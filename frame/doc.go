@@ -34,7 +34,7 @@
 // its readiness and heartbeat messages this way, on the same connection
 // as the application's frames, without disturbing a Client or Serve.
 //
-// Between a master and its workers, payloads above 2 KiB can go through
+// Between a master and its workers, payloads above 1 KiB can go through
 // shared memory instead of the socket, which copies every byte twice:
 // [Conn.ShareMemory] on one end, [AcceptShared] on the other, and each
 // payload above the [SharedThreshold], up to half the ring, is copied

@@ -96,10 +96,10 @@ const (
 	MaxSharedSize = 1 << 30  // 1 GiB
 )
 
-// DefaultSharedThreshold is the default of [SharedThreshold], 2 KiB, from
+// DefaultSharedThreshold is the default of [SharedThreshold], 1 KiB, from
 // measurement (bench/RESULTS.md): at 1 KiB the ring and the socket are
-// level, from 4 KiB on the ring is faster.
-const DefaultSharedThreshold = 2 << 10
+// level, from 2 KiB on the ring is faster.
+const DefaultSharedThreshold = 1 << 10
 
 // SharedThreshold is the largest payload a Conn sharing memory still
 // sends inline, in the socket; larger ones, up to half the ring, go
