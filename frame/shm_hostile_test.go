@@ -83,6 +83,24 @@ func TestSharedHostileDescriptors(t *testing.T) {
 	}
 }
 
+// TestSharedSecondSetupRefused: a second setup, even one with good rings,
+// is a lie: the rings are set up once per Conn, and a reader swapping them
+// would pull the memory from under the views it handed out.
+func TestSharedSecondSetupRefused(t *testing.T) {
+	sock, worker, tx, _ := rawMaster(t, hostileRing)
+	tx.put(0, pattern(100, 7))
+	sock.Write(descriptor(0, 100))
+	if p, err := worker.Read(); err != nil || !bytes.Equal(p, pattern(100, 7)) {
+		t.Fatalf("the first payload: %d bytes, %v", len(p), err)
+	}
+	again := []*rawRing{makeRawRing(t, hostileRing, ringHeader+hostileRing, sealed), makeRawRing(t, hostileRing, ringHeader+hostileRing, sealed)}
+	sendSetup(t, sock, setupFrame(hostileRing), again[0].fd, again[1].fd)
+	if _, err := readErr(t, worker, 1); !errors.Is(err, frame.ErrSharedPeer) {
+		t.Fatalf("a second setup: %v, want ErrSharedPeer", err)
+	}
+	t.Logf("a second setup with good rings: refused")
+}
+
 // TestSharedDescriptorTooLarge: a descriptor of a payload longer than the
 // reader's MaxFrame fails as a frame that long in the socket does, with
 // ErrTooLarge, and closes the connection.
