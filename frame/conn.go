@@ -57,6 +57,9 @@ type Conn struct {
 
 	watch atomic.Pointer[watch] // see WatchControl
 
+	tx, rx    atomic.Pointer[ring] // shared memory, once set up: see shm.go
+	shareOnce atomic.Bool          // set up, or being set up
+
 	closeOnce sync.Once
 	closed    atomic.Bool
 	detached  atomic.Bool // see Detach
@@ -99,6 +102,7 @@ func (c *Conn) Close() error {
 		c.rmu.Lock()
 		c.release()
 		c.rmu.Unlock()
+		c.closeShared()
 	})
 	return err
 }

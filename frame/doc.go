@@ -34,6 +34,35 @@
 // its readiness and heartbeat messages this way, on the same connection
 // as the application's frames, without disturbing a Client or Serve.
 //
+// Between a master and its workers, payloads above 1 KiB can go through
+// shared memory instead of the socket, which copies every byte twice:
+// [Conn.ShareMemory] on one end, [AcceptShared] on the other, and each
+// payload above the [SharedThreshold], up to half the ring, is copied
+// once into a ring of a memfd both ends map, with a 16-byte descriptor
+// frame in its place in the stream. Read returns a view of the ring, valid until the next Read;
+// Write, WriteBatch, a Client and Serve are unchanged. A writer whose
+// ring is full waits for the reader to let go of payloads, giving up as
+// any write does: when its context ends, at the write deadline, at Close,
+// or when the peer hangs up. The peer is not trusted: it can write to the rings at
+// any time, lie in its descriptors, stop reading or die. A reader
+// accepts a descriptor only where its own reckoning puts the next
+// payload, never past the ring or into a payload it holds, else the
+// Conn fails with [ErrSharedPeer]; a writer checks the reader's count of
+// what it consumed; rings are sealed against shrinking, so no access can
+// fault; and Close unmaps both rings. A view's bytes, though, stay the
+// peer's to change while they are looked at: copy ([Conn.ReadCopy])
+// what must not change between a check and its use. shm.go holds the
+// wire format and the whole model.
+//
+// With package proc, one call on each side turns it on: the master's
+// Worker.Handler calls p.Conn.ShareMemory(ctx, 8<<20) before it makes its
+// Client, and the worker passes frame.AcceptShared in MeOptions.Frame, so
+// that main's Conn takes the rings with the first frame it reads (Serve
+// as well as a plain Read). The Master closes a worker's Conn once the
+// worker has exited and the Handler has read what it sent, which unmaps
+// the rings; a Handler writing to a worker that died while the ring was
+// full gets EPIPE within milliseconds.
+//
 // On top, a typed layer, the original's Release_ipc functor as generics:
 // [Codec] turns values into payloads and back, [Client] makes calls
 // (pipelined, many goroutines at once, answers matched in order), and

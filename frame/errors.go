@@ -36,4 +36,17 @@ var (
 	// ErrDetached means a read or write on a Conn that [Conn.Detach]
 	// gave up its connection.
 	ErrDetached = errors.New("frame: the connection was detached")
+
+	// ErrSharedRefused means ShareMemory on a Conn that cannot share
+	// memory: not over a unix socket, with a MaxFrame of 0xFE000000 bytes
+	// or more, closed, or sharing already.
+	ErrSharedRefused = errors.New("frame: shared memory is not possible on this connection")
+
+	// ErrSharedPeer means the peer broke the shared-memory protocol: a
+	// descriptor naming a place or a length other than the reader's own
+	// reckoning, a malformed or second setup, rings that could shrink or
+	// are not tmpfs files of the announced size, or a consumed count that
+	// went back or past what was written. The read or write fails, and
+	// every later one; a reader closes the connection.
+	ErrSharedPeer = errors.New("frame: shared memory: the peer broke the protocol")
 )

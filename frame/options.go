@@ -47,6 +47,8 @@ type config struct {
 	files                            bool
 	control                          ControlHandler
 	pending                          []byte // see Pending
+	shared                           bool   // see AcceptShared
+	sharedThreshold                  int
 }
 
 type acceptFiles struct{}
@@ -58,7 +60,8 @@ func (s SpinReads) apply(c *config)  { c.spinReads = max(int(s), 0) }
 func (acceptFiles) apply(c *config)  { c.files = true }
 
 func newConfig(opts []Option) config {
-	c := config{maxFrame: DefaultMaxFrame, readBuffer: DefaultReadBuffer, smallFrame: DefaultSmallFrame}
+	c := config{maxFrame: DefaultMaxFrame, readBuffer: DefaultReadBuffer, smallFrame: DefaultSmallFrame,
+		sharedThreshold: DefaultSharedThreshold}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -67,6 +70,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.control != nil {
 		c.maxFrame = min(c.maxFrame, maxControlled)
+	}
+	if c.shared {
+		c.maxFrame = min(c.maxFrame, maxShared)
 	}
 	if c.readBuffer < 4*HeaderSize {
 		c.readBuffer = DefaultReadBuffer

@@ -79,6 +79,7 @@ func (c *Conn) next() ([]byte, []int, error) {
 	if c.closed.Load() {
 		return nil, nil, ErrClosed
 	}
+	c.releaseShared()
 	if err := c.need(HeaderSize); err != nil {
 		return nil, nil, c.fail(err, c.w == c.r)
 	}
@@ -96,6 +97,9 @@ func (c *Conn) next() ([]byte, []int, error) {
 		if err := c.need(HeaderSize); err != nil {
 			return nil, nil, c.fail(err, c.w == c.r)
 		}
+	}
+	if c.mem[c.r] == sharedMark && c.sharing() {
+		return c.nextShared()
 	}
 	n := int(binary.BigEndian.Uint32(c.mem[c.r:]))
 	if n > c.cfg.maxFrame {

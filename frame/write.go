@@ -43,6 +43,9 @@ func (c *Conn) WriteContext(ctx context.Context, p []byte) error {
 	if c.werr != nil {
 		return c.werr
 	}
+	if t := c.tx.Load(); t != nil && c.viaRing(t, p) {
+		return canceled(ctx, c.writeShared(ctx, t, p))
+	}
 	if len(p) <= c.cfg.smallFrame {
 		c.wbuf = AppendFrame(c.wbuf[:0], p)
 		c.pend = append(c.pendArr[:0], c.wbuf)
@@ -84,6 +87,9 @@ func (c *Conn) writeBatch(ctx context.Context, ps [][]byte) error {
 	defer c.unlockWrite()
 	if c.werr != nil {
 		return c.werr
+	}
+	if t := c.tx.Load(); t != nil {
+		return c.writeBatchShared(ctx, t, ps)
 	}
 	c.wbuf, c.pend = c.wbuf[:0], c.pendArr[:0]
 	start := 0 // where the current run of copied frames began in wbuf
