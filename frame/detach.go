@@ -2,6 +2,7 @@ package frame
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -17,8 +18,13 @@ import (
 // connection for the peer.
 //
 // A write cut short by a canceled context (ErrWriteCut) leaves no frame
-// boundary to detach at: Detach returns that error.
+// boundary to detach at: Detach returns that error. A Conn that shares
+// memory ([Conn.ShareMemory]) cannot be detached: its rings are its own
+// (ErrSharedRefused).
 func (c *Conn) Detach(ctx context.Context) ([]byte, error) {
+	if c.sharing() {
+		return nil, fmt.Errorf("%w: it shares memory, which does not move to another owner", ErrSharedRefused)
+	}
 	if err := c.lockWrite(ctx); err != nil {
 		return nil, err
 	}
