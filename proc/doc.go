@@ -112,9 +112,10 @@
 //   - It cannot get the master to run a program another user could have
 //     changed: a root Master refuses such an executable
 //     ([ErrUnsafeExecutable]) before every start.
-//   - It inherits nothing but fd 3 (and fd 4, its sandbox program) and
-//     the kept environment, and its frames are bounded in size and in
-//     passed files (package frame).
+//   - It inherits nothing but fd 3, its sandbox program (fd 4, if any),
+//     its hand-over socket and the listeners its Worker names, and the
+//     kept environment, and its frames are bounded in size and in passed
+//     files (package frame).
 //   - With [Worker].Sandbox it can make only the system calls of its
 //     promises and reach only the paths it unveiled (package sandbox:
 //     seccomp-BPF and Landlock). The Master compiles the spec for the
@@ -133,6 +134,74 @@
 // A local user cannot hold or rewrite the Master's lock file ([Lock]
 // refuses files it cannot safely own) nor use its control socket without
 // an allowed uid.
+//
+// # Listeners, reloads and upgrades
+//
+// The sockets clients connect to belong to the master: [Bind] opens each
+// once, by name (from systemd's socket activation when it passed one of
+// that name, or by binding the address), [Master].Listeners holds them,
+// and each worker takes those its Worker names with [Listen] or
+// [ListenPacket]. A worker that dies or is replaced closes only its copy:
+// clients that connect meanwhile wait in the listen queue.
+//
+// A reload ([Reload], SIGHUP) replaces the workers one slot at a time: the
+// new worker starts beside the old one, and only once it is ready is the
+// old one told to drain. A worker whose [MeOptions] has Drain and Adopt
+// drains without closing a client connection: it stops accepting, and
+// hands each live connection back to the master, at a message boundary,
+// with the bytes it read but did not consume ([HandOver]); the master
+// passes each to a ready worker of the new generation, whose Adopt serves
+// it from where the old one stopped. The messages travel on a second
+// socket between master and worker (the hand-over socket), each
+// connection as a passed file. A worker that does not drain within
+// [Master].DrainTimeout gets SIGTERM, then SIGKILL after StopGrace; one
+// without Drain gets SIGTERM at once.
+//
+// An upgrade ([Upgrade], SIGUSR2, or a control request that calls it)
+// replaces the master itself and every worker with the executable now on
+// disk at the path the master was started from, keeping the master's PID
+// (systemd's MainPID, the lock file's contents, the control socket's
+// clients see no change), every listener and every client connection:
+//
+//  1. The new executable is rehearsed: run as a child with
+//     RELEASE_UPGRADE_CHECK=1, the program goes through its start (flags,
+//     configuration, Bind) up to [Master.Run], which checks the Master and
+//     exits 0. One that fails, exits early or hangs past 15 s fails the
+//     upgrade with its words, and nothing else happens.
+//  2. The master stops starting workers, detaches each worker's
+//     connections at a frame boundary (frame's Conn.Detach, keeping the
+//     bytes it read but had not handled), writes a state record (JSON in
+//     a sealed memfd: the listeners, the lock file, the control socket,
+//     the cgroups and every worker with its descriptors, by name) and
+//     re-executes itself with the checked file, the descriptors it names
+//     crossing the exec. The exec runs on the thread that forked the
+//     workers (their parent-death signal is tied to that thread, and
+//     execve ends all others); the descriptors lose close-on-exec only
+//     under syscall.ForkLock, so no child started meanwhile inherits them.
+//     systemd hears RELOADING=1 with MONOTONIC_USEC.
+//  3. The new image's Bind calls take the listeners from the record, and
+//     its Run takes over the lock, the control socket, the cgroups and the
+//     workers, each back in its slot with its connections where they were
+//     left. Then a worker of the new executable starts in every slot beside
+//     the old one; once all are ready, the old generation drains (hands
+//     its connections over) and exits within DrainTimeout, and systemd
+//     hears READY=1. [Upgrades] reports the outcome, under the upgrade's
+//     ID, with the generation.
+//  4. If a worker of the new generation fails its start, or they are not
+//     all ready within their StartTimeout, the new workers are stopped and
+//     the master re-executes the previous executable (kept open across
+//     the exec), which takes its workers back: they served throughout.
+//     The outcome is "failed", with the reason.
+//
+// Reloads and upgrades run one at a time; one asked for while another
+// runs, including its drain, waits for it, so at most two generations of
+// workers live at once. An image started by an upgrade keeps its main
+// goroutine on the main thread and runs its spawner there (the adopted
+// workers are that thread's children): a Master in such a program should
+// run from main. A Background master cannot be upgraded yet, nor can a
+// Conn that shares memory cross an upgrade (its worker is stopped). The
+// listeners are not mirrored into systemd's file descriptor store: a
+// master that crashes loses them, and systemd starts it afresh.
 //
 // # Daemonizing
 //
@@ -158,7 +227,9 @@
 // daemon*.go and ready.go for daemonizing; lock*.go; privileges*.go,
 // deathsig.go, nnp.go and execcheck.go for what a worker cannot do;
 // contain*.go for process trees and cgroups; control*.go and accept*.go
-// for sockets. systemd's notification protocol is package proc/sdnotify.
+// for sockets; listener*.go for Listeners; tenure.go, handover*.go and
+// upgrade*.go for reloads, hand-overs and upgrades (upgrade_state.go is
+// the state record). systemd's notification protocol is package proc/sdnotify.
 //
 // # The original's names
 //

@@ -120,6 +120,9 @@ func (r *run) summary() string {
 		}
 	}
 	line := fmt.Sprintf("%d/%d workers ready", ready, len(r.table))
+	if g := r.generation.Load(); g > 0 {
+		line += fmt.Sprintf(", generation %d", g)
+	}
 	if failure := r.lastFailure.Load(); failure != nil && ready < len(r.table) {
 		line += "; last failed start: " + *failure
 	}
