@@ -44,7 +44,9 @@ func helperWorkerLines() int {
 		if err != nil {
 			return err
 		}
+		srv.mu.Lock()
 		srv.ln = ln
+		srv.mu.Unlock()
 		go func() {
 			for {
 				conn, err := ln.Accept()
@@ -101,8 +103,8 @@ func (s *lineServer) serve(conn net.Conn, unread []byte) {
 // it over.
 func (s *lineServer) drain(ctx context.Context) {
 	s.draining.Store(true)
-	s.ln.Close()
 	s.mu.Lock()
+	s.ln.Close()
 	for c := range s.conns {
 		c.SetReadDeadline(time.Unix(1, 0))
 	}

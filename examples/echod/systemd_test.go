@@ -19,8 +19,9 @@ import (
 // reloads that return once new workers serve (ExecReload= and
 // Type=notify-reload), a clean stop, a killed master restarted without
 // orphans, a broken setting that shows and is not retried, the daemonizing
-// variant, socket activation, and systemd's watchdog
-// (systemd_watchdog_test.go).
+// variant, socket activation, systemd's watchdog
+// (systemd_watchdog_test.go), and an upgrade in place
+// (systemd_upgrade_test.go).
 func TestSystemd(t *testing.T) {
 	rootfs := os.Getenv(rootfsEnv)
 	if rootfs == "" {
@@ -39,6 +40,7 @@ func TestSystemd(t *testing.T) {
 		{"BrokenConfig", testBrokenConfig}, {"Forking", testForking}, {"SocketActivation", testSocketActivation},
 		{"WatchdogHealthy", testWatchdogHealthy}, {"WatchdogFrozenWorker", testWatchdogFrozenWorker},
 		{"WatchdogUnhealthy", testWatchdogUnhealthy}, {"WatchdogFrozenMaster", testWatchdogFrozenMaster},
+		{"Upgrade", testUpgrade},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -63,6 +65,7 @@ func stage(t *testing.T) string {
 	os.Chmod(dir, 0o755) // the workers, as nobody, exec echod from it
 	builds := [][]string{
 		{"CGO_ENABLED=1", "-tags", "osusergo,netgo", "-ldflags", "-extldflags -static", "-o", filepath.Join(dir, "echod"), "."},
+		{"CGO_ENABLED=1", "-tags", "osusergo,netgo", "-ldflags", "-extldflags -static -X main.version=v2", "-o", filepath.Join(dir, "echod.v2"), "."},
 		{"CGO_ENABLED=0", "-o", filepath.Join(dir, "releasectl"), "../../cmd/releasectl"},
 	}
 	for _, b := range builds {
