@@ -181,11 +181,7 @@ func (c *chatter) fail(s string) {
 }
 
 func TestReloadHandsConnectionsOver(t *testing.T) {
-	web, err := Bind("web", "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer web.Close()
+	web := bind(t, "web", "tcp", "127.0.0.1:0")
 	events := newEventLog()
 	m := &Master{Workers: []Worker{testWorker(t, "worker-lines", 2, nil)}, Listeners: []*Listener{web},
 		HandleSignals: true, Events: events.record, Logger: quietLogger(), DrainTimeout: 20 * time.Second}
@@ -230,11 +226,7 @@ func TestReloadHandsConnectionsOver(t *testing.T) {
 }
 
 func TestDrainTimeoutEndsAStuckDrain(t *testing.T) {
-	web, err := Bind("web", "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer web.Close()
+	web := bind(t, "web", "tcp", "127.0.0.1:0")
 	events := newEventLog()
 	w := testWorker(t, "worker-lines", 1, nil)
 	w.Env = append(w.Env, "TEST_NO_DRAIN=1")

@@ -92,16 +92,8 @@ func ask(addr string) (string, error) {
 }
 
 func TestListenerServesAcrossWorkerRestarts(t *testing.T) {
-	web, err := Bind("web", "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer web.Close()
-	dns, err := Bind("dns", "udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dns.Close()
+	web := bind(t, "web", "tcp", "127.0.0.1:0")
+	dns := bind(t, "dns", "udp", "127.0.0.1:0")
 	if web.Source() != "bound" || web.Addr().(*net.TCPAddr).Port == 0 {
 		t.Fatalf("Bind: source %q, addr %v", web.Source(), web.Addr())
 	}
@@ -158,6 +150,17 @@ func TestListenerServesAcrossWorkerRestarts(t *testing.T) {
 	t.Logf("%d/8 clients that connected while no worker ran were served by the next one; udp too", served)
 }
 
+// bind binds a listener the test closes at its end.
+func bind(t *testing.T, name, network, addr string) *Listener {
+	t.Helper()
+	l, err := Bind(name, network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
 // waitReady waits for the n-th WorkerReady event and returns its PID.
 func waitReady(t *testing.T, events *eventLog, n int) int {
 	t.Helper()
@@ -204,16 +207,8 @@ func kill(t *testing.T, pid int) {
 }
 
 func TestWorkerListenersByName(t *testing.T) {
-	web, err := Bind("web", "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer web.Close()
-	dns, err := Bind("dns", "udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dns.Close()
+	web := bind(t, "web", "tcp", "127.0.0.1:0")
+	dns := bind(t, "dns", "udp", "127.0.0.1:0")
 	w := testWorker(t, "worker-listen", 1, nil)
 	w.Listeners = []string{"web"} // not dns: its ListenPacket fails, and no answer comes
 	events := newEventLog()
@@ -233,19 +228,11 @@ func TestWorkerListenersByName(t *testing.T) {
 }
 
 func TestMasterRefusesBadListeners(t *testing.T) {
-	a, err := Bind("a", "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Bind("a", "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := bind(t, "a", "tcp", "127.0.0.1:0")
+	b := bind(t, "a", "tcp", "127.0.0.1:0")
 	w := testWorker(t, "worker-listen", 1, nil)
 	w.Listeners = []string{"a", "nope"}
-	err = (&Master{Workers: []Worker{w}, Listeners: []*Listener{a, b, nil}}).Run(t.Context())
+	err := (&Master{Workers: []Worker{w}, Listeners: []*Listener{a, b, nil}}).Run(t.Context())
 	for _, want := range []string{`"a" twice`, `"nope" is not in Master.Listeners`, "nil Listener"} {
 		if !errors.Is(err, ErrListener) || !strings.Contains(fmt.Sprint(err), want) {
 			t.Errorf("Run: %v; want ErrListener saying %s", err, want)

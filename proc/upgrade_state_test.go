@@ -121,3 +121,15 @@ func FuzzUpgradeState(f *testing.F) {
 		}
 	})
 }
+
+func TestUpgradeAndReloadNeedARun(t *testing.T) {
+	if _, err := Upgrade(t.Context()); !errors.Is(err, ErrNoRun) {
+		t.Errorf("Upgrade outside a Run: %v, want ErrNoRun", err)
+	}
+	if err := Reload(t.Context()); !errors.Is(err, ErrNoRun) {
+		t.Errorf("Reload outside a Run: %v, want ErrNoRun", err)
+	}
+	if s := Upgrades(t.Context()); s != (UpgradeStatus{}) {
+		t.Errorf("Upgrades outside a Run: %+v, want none", s)
+	}
+}
