@@ -153,6 +153,8 @@ func (r *run) replaceGeneration(plan upgradePlan, oldExe *os.File) {
 	g := &genReplace{failed: make(chan string, 1), done: make(chan struct{})}
 	r.gen.Store(g)
 	defer close(g.done)
+	r.reloading.Store(true) // the watchdog is fed while the generations change over
+	defer r.reloading.Store(false)
 	var old []*tenure
 	var deadline time.Duration
 	for _, s := range r.table {
@@ -180,6 +182,10 @@ func (r *run) replaceGeneration(plan upgradePlan, oldExe *os.File) {
 		sdnotify.Notify("READY=1\n" + sdnotify.Status(r.summary()))
 		r.waitGone(old, r.cfg.DrainTimeout+r.cfg.StopGrace+time.Second)
 		r.replacing.Unlock()
+		return
+	}
+	if r.ctx.Err() != nil { // the master is stopping: nothing to go back to
+		oldExe.Close()
 		return
 	}
 	r.log.Error("upgrade failed: going back to the old executable", "id", plan.id, "err", why)

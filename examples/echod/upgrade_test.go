@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,18 @@ func fdSet(pid int) []string {
 	return out
 }
 
+// rssKiB is a process's resident memory, from /proc.
+func rssKiB(pid int) int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return n
+		}
+	}
+	return 0
+}
+
 // settledFDs returns the master's descriptors once they stay the same
 // for 300 ms: the old generation's sockets go once it has drained.
 func (rig *upgradeRig) settledFDs(pid, _ int) []string {
@@ -130,6 +143,7 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	rig := startUpgradeRig(t)
 	before := rig.status(t)
 	var fds []string // after the first upgrade
+	var rss int       // KiB, after the first upgrade
 	builds := make([]string, upgrades)
 	for i := range builds {
 		builds[i] = filepath.Join(rig.dir, fmt.Sprintf("echod.v%d", i+1))
@@ -161,6 +175,7 @@ func TestUpgradeUnderLoad(t *testing.T) {
 		}
 		if i == 0 {
 			fds = rig.settledFDs(before.PID, 2)
+			rss = rssKiB(before.PID)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -172,6 +187,12 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	}
 	if after := rig.settledFDs(before.PID, 2); !slices.Equal(after, fds) {
 		t.Errorf("the master's descriptors after %d upgrades:\n%v\nafter the first:\n%v", upgrades, after, fds)
+	}
+	// Each image starts afresh: memory does not pile up across the execs.
+	if now := rssKiB(before.PID); rss == 0 || now > 2*rss {
+		t.Errorf("the master's resident memory: %d KiB after the first upgrade, %d KiB after %d", rss, now, upgrades)
+	} else {
+		t.Logf("the master's resident memory: %d KiB after the first upgrade, %d KiB after the last", rss, now)
 	}
 	slices.Sort(took)
 	t.Logf("%d upgrades under load, master %d throughout: %v; upgrade took %v (median) to %v (max); %d descriptors before and after",
