@@ -248,3 +248,38 @@ func TestDrainTimeoutEndsAStuckDrain(t *testing.T) {
 	}
 	t.Logf("a worker whose Drain never returned was stopped %v after its replacement was ready (DrainTimeout 300 ms)", took.Round(time.Millisecond))
 }
+
+// TestIdleReloadsDrainAtOnce: between reloads one client comes and goes;
+// a drained worker then has no connection to hand over and exits at once.
+// Its accept must not be stuck
+// in the kernel: the listener is one open file shared by every worker,
+// which nothing may make blocking (a spawn passing it, a worker taking
+// it), or closing it would wait for the next client.
+func TestIdleReloadsDrainAtOnce(t *testing.T) {
+	web := bind(t, "web", "tcp", "127.0.0.1:0")
+	events := newEventLog()
+	m := &Master{Workers: []Worker{testWorker(t, "worker-lines", 4, nil)}, Listeners: []*Listener{web},
+		HandleSignals: true, Events: events.record, Logger: quietLogger(), DrainTimeout: 20 * time.Second}
+	stop, _ := runMaster(t, m)
+	defer stop()
+	waitReady(t, events, 4)
+	var slowest time.Duration
+	for n := range 6 {
+		start := time.Now()
+		syscall.Kill(os.Getpid(), syscall.SIGHUP)
+		waitCount(t, events, 4*(n+1), func(e Event) bool { return e.Kind == Exited && e.Stop == StopReload })
+		slowest = max(slowest, time.Since(start))
+		if _, err := ask(web.Addr().String()); err != nil { // every worker's accept wakes
+			t.Fatalf("a client after reload %d: %v", n+1, err)
+		}
+	}
+	for _, e := range events.match(func(e Event) bool { return e.Kind == Exited }) {
+		if e.Code != 0 {
+			t.Errorf("worker %d exited %d: it did not drain by itself", e.PID, e.Code)
+		}
+	}
+	if slowest > 10*time.Second {
+		t.Errorf("an idle reload took %v: a drained worker waited for its DrainTimeout", slowest)
+	}
+	t.Logf("6 idle reloads of 4 workers, each old worker exiting 0 by itself; slowest %v", slowest.Round(time.Millisecond))
+}

@@ -157,31 +157,25 @@ func bindListener(name, network string, kind int, addr string) (*Listener, error
 
 // adoptListener checks an inherited socket's type and learns its address.
 func adoptListener(name, network string, kind int, f *os.File, source string) (*Listener, error) {
-	got, err := unix.GetsockoptInt(int(f.Fd()), unix.SOL_SOCKET, unix.SO_TYPE)
+	got, err := unix.GetsockoptInt(fdOf(f), unix.SOL_SOCKET, unix.SO_TYPE)
 	if err != nil || got != kind {
 		f.Close()
 		return nil, fmt.Errorf("%w: %s socket %q is not a %s socket (SO_TYPE %d, %v)", ErrListener, source, name, network, got, err)
 	}
 	l := &Listener{name: name, network: network, file: f, source: source}
 	if kind == unix.SOCK_DGRAM {
-		pc, err := net.FilePacketConn(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%w: %s socket %q: %w", ErrListener, source, name, err)
-		}
-		l.addr = pc.LocalAddr()
-		pc.Close()
+		unix.SetNonblock(fdOf(f), true)
+		l.addr = sockAddr(fdOf(f))
 		return l, nil
 	}
-	ln, err := net.FileListener(f)
-	if err != nil {
+	// Not net.FileListener: it would make the socket, shared with the
+	// workers of a previous image, blocking for a moment (see fdListener).
+	fd := fdOf(f)
+	if ok, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || ok == 0 {
 		f.Close()
-		return nil, fmt.Errorf("%w: %s socket %q does not listen: %w", ErrListener, source, name, err)
+		return nil, fmt.Errorf("%w: %s socket %q does not listen (%v)", ErrListener, source, name, err)
 	}
-	if ul, ok := ln.(*net.UnixListener); ok {
-		ul.SetUnlinkOnClose(false)
-	}
-	l.addr = ln.Addr()
-	ln.Close()
+	unix.SetNonblock(fd, true)
+	l.addr = sockAddr(fd)
 	return l, nil
 }

@@ -63,19 +63,22 @@ func takeListener(name string) (*os.File, error) {
 // Listen returns the stream socket called name that the master passed
 // this worker (see [Master].Listeners), ready to Accept. Each name can be
 // taken once; closing the returned listener closes only this worker's
-// copy.
+// copy, and ends an Accept in progress. It accepts through the netpoller
+// without ever making the socket, which the master and the other workers
+// share, blocking (as net.FileListener would for a moment).
 func Listen(name string) (net.Listener, error) {
 	f, err := takeListener(name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	ln, err := net.FileListener(f)
+	fd, err := unix.FcntlInt(uintptr(fdOf(f)), unix.F_DUPFD_CLOEXEC, 3)
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %w", ErrNoListener, name, err)
 	}
-	if ul, ok := ln.(*net.UnixListener); ok {
-		ul.SetUnlinkOnClose(false) // the master's to remove
+	ln, err := newFDListener(fd)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %w", ErrNoListener, name, err)
 	}
 	return ln, nil
 }

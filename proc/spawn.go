@@ -176,14 +176,28 @@ func startContained(c *containment, path string, argv, env []string, sys *syscal
 		sys.UseCgroupFD, sys.CgroupFD = true, cgfd
 	}
 	sys.Setpgid = true
-	attr := &os.ProcAttr{Env: append(slices.Clip(env), mark), Files: files, Sys: sys}
+	// The descriptors by number, not through os.File.Fd, which would put
+	// each in blocking mode: a listener's open file is shared with every
+	// worker, and one made blocking leaves their accepts stuck in the
+	// kernel, where closing the listener cannot end them.
+	fds := make([]uintptr, len(files))
+	for i, f := range files {
+		fds[i] = uintptr(fdOf(f))
+	}
+	attr := &syscall.ProcAttr{Env: append(slices.Clip(env), mark), Files: fds, Sys: sys}
 	if sys.Chroot != "" {
 		attr.Dir = "/" // inside the jail: Go chroots but does not chdir, which would leave it outside
 	}
 	c.mu.Lock()
-	p, err := os.StartProcess(path, argv, attr)
-	if err == nil {
-		c.startedLocked(t, p.Pid)
+	var p *os.Process
+	pid, _, err := syscall.StartProcess(path, argv, attr)
+	runtime.KeepAlive(files)
+	if err != nil {
+		err = &os.PathError{Op: "fork/exec", Path: path, Err: err}
+	} else if p, err = os.FindProcess(pid); err == nil { // a pidfd: the child is not reaped until Wait
+		c.startedLocked(t, pid)
+	} else {
+		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	c.mu.Unlock()
 	if err != nil {

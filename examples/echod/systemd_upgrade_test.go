@@ -13,7 +13,9 @@ import (
 // answered after it, by the new generation.
 func testUpgrade(t *testing.T, c *container) {
 	c.run("systemctl", "start", "echod")
-	defer c.run("cp", "/opt/echod/echod", "/usr/local/bin/echod") // the next steps run the first build
+	// The next steps run the first build (the running file cannot be
+	// written: it is put in place by a rename).
+	defer c.run("sh", "-c", "cp /opt/echod/echod /usr/local/bin/echod.new && mv /usr/local/bin/echod.new /usr/local/bin/echod")
 	pid := strings.TrimSpace(c.run("systemctl", "show", "-p", "MainPID", "--value", "echod"))
 	before := workerPIDs(c.status())
 	conn, err := c.dial("127.0.0.1:7070")
