@@ -143,7 +143,7 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	rig := startUpgradeRig(t)
 	before := rig.status(t)
 	var fds []string // after the first upgrade
-	var rss int       // KiB, after the first upgrade
+	var rss int      // KiB, after the first upgrade
 	builds := make([]string, upgrades)
 	for i := range builds {
 		builds[i] = filepath.Join(rig.dir, fmt.Sprintf("echod.v%d", i+1))
