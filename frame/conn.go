@@ -51,6 +51,7 @@ type Conn struct {
 	readFn     func(fd uintptr) bool
 	rn         int
 	rErrno     error
+	spin       spinner
 	rfiles     fileQueue     // files that arrived, by stream offset
 	rfired     chan struct{} // interruptR has run: see cancel.go
 	interruptR func()
@@ -67,6 +68,7 @@ type Conn struct {
 // options has a 16 MiB frame limit and a 64 KiB read buffer.
 func New(nc net.Conn, opts ...Option) *Conn {
 	c := &Conn{nc: nc, cfg: newConfig(opts)}
+	c.spin = newSpinner(c.cfg.spinReads)
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			c.rc = rc
