@@ -36,6 +36,7 @@ type Conn struct {
 	pendArr    [][]byte // pend\'s array, reused
 	iov        []unix.Iovec
 	werr       error // sticky: a failed write leaves the stream cut
+	sndbuf     int   // the send buffer asked for: see fitSendBuffer
 	writeFn    func(fd uintptr) bool
 	wn         int
 	wErrno     error
