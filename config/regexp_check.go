@@ -21,11 +21,28 @@ import (
 // microseconds for a few bytes (Unicode classes, case folding of large
 // classes), where this scan costs nanoseconds.
 func plainRegexp(expr string) bool {
+	var s plainScan
+	return s.check(expr)
+}
+
+// check is plainRegexp with s, which may have checked another regexp
+// before: a lexer keeps one, so that its frames are not zeroed again for
+// every regexp.
+func (s *plainScan) check(expr string) bool {
 	if len(expr) > plainMaxLen {
 		return false
 	}
-	var s plainScan
+	s.depth, s.repeats, s.atom, s.nnames = 0, 0, false, 0
+	s.frames[0] = plainFrame{}
 	for i := 0; i < len(expr); {
+		if k := literalRun(expr[i:]); k > 0 { // each byte a literal, as step counts it
+			f := &s.frames[s.depth]
+			f.add(k-1, 1)
+			f.add(1, 1)
+			s.atom = true
+			i += k
+			continue
+		}
 		n := s.step(expr[i:])
 		if n == 0 {
 			return false
@@ -150,6 +167,25 @@ func (s *plainScan) step(t string) int {
 	}
 	s.atom = atom
 	return n
+}
+
+// literalBytes are the ASCII bytes that stand for themselves in a regexp
+// wherever they are, outside a class: letters, digits and the punctuation
+// that is not an operator.
+var literalBytes = func() (t [256]bool) {
+	for c := range 128 {
+		t[c] = c > ' ' && !strings.ContainsRune(`\.+*?()|[]{}^$`, rune(c))
+	}
+	return t
+}()
+
+// literalRun returns how many bytes at the start of t are literalBytes.
+func literalRun(t string) int {
+	i := 0
+	for i < len(t) && literalBytes[t[i]] {
+		i++
+	}
+	return i
 }
 
 // open reads a group's opening at the start of t: "(", "(?flags:",
