@@ -1,11 +1,13 @@
 package bench
 
 // The config benchmarks parse the same 10,000 keys (1,000 sections of 10
-// keys of mixed kinds, internal/configgen's Text) with package
-// config and with gopkg.in/ini.v1, which reads the same text as INI.
+// keys of mixed kinds, internal/configgen's Text, or the same with 1,000
+// regexps) with package config and with gopkg.in/ini.v1, which reads the
+// same text as INI.
 // Compare with `benchstat -col /impl`.
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
@@ -26,6 +28,60 @@ func configText(n int) []byte { return configgen.Text(0, n) }
 // BenchmarkConfigParse parses the text into each library's own model.
 func BenchmarkConfigParse(b *testing.B) {
 	data := configText(1000)
+	b.Run("impl=release", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			cfg, err := config.ParseBytes("bench.conf", data, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkConfig = cfg
+		}
+	})
+	b.Run("impl=ini", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			f, err := ini.Load(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkINI = f
+		}
+	})
+}
+
+// configRegexps are the kinds of regexp in configRegexpText, %d standing
+// for the section's number: a counted repetition of a group, named
+// groups, POSIX classes, and the simpler kinds.
+var configRegexps = []string{
+	`^srv-%d\.[a-z]+(:\d{2,5})?$`,
+	`^(\d{1,3}\.){3}%d$`,
+	`^\/api\/v%d\/(?P<resource>[a-z]+)\/(?<id>\d+)$`,
+	`^[[:alpha:]][[:alnum:]_]*-%d$`,
+	`(?i)^user-%d@(?:[a-z0-9-]+\.)+[a-z]{2,}$`,
+}
+
+// configRegexpText is configText(1000) with a regexp as the match key of
+// every section, not one in ten: 1,000 distinct regexps among the 10,000
+// keys (10%), each kind of configRegexps in turn.
+func configRegexpText() []byte {
+	lines := bytes.Split(configText(1000), []byte("\n"))
+	i := 0
+	for k, line := range lines {
+		if bytes.HasPrefix(line, []byte("match = ")) {
+			lines[k] = fmt.Appendf(nil, "match = /"+configRegexps[i%len(configRegexps)]+"/", i)
+			i++
+		}
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
+
+// BenchmarkConfigParseRegexps is BenchmarkConfigParse on a file where 10%
+// of the keys are regexps (configRegexpText).
+func BenchmarkConfigParseRegexps(b *testing.B) {
+	data := configRegexpText()
 	b.Run("impl=release", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))

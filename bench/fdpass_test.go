@@ -8,13 +8,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// BenchmarkFDPass sends /dev/null over a unix socketpair, 1 or 16 fds per
+// BenchmarkFDPass sends /dev/null over a unix socketpair, 1, 16 or 253 fds per
 // message, from one goroutine to another that closes what it receives.
 // impl=release is fdpass.SendFDs and RecvFDs; impl=raw is what a Go user
 // writes by hand with x/sys: Sendmsg with UnixRights, Recvmsg and
 // ParseSocketControlMessage. The fds/s metric is the figure to compare.
 func BenchmarkFDPass(b *testing.B) {
-	for _, per := range []int{1, 16} {
+	for _, per := range []int{1, 16, 253} {
 		for _, impl := range []string{"release", "raw"} {
 			b.Run("fds="+itoa(per)+"/impl="+impl, func(b *testing.B) {
 				benchFDPass(b, per, impl == "raw")

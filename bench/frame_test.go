@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/rpc"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -38,7 +39,28 @@ func fileConn(fd int) net.Conn {
 	return c
 }
 
+// pinServer moves every thread of this helper process to the CPU named by
+// RELEASE_BENCH_SERVER_CPU, if set: with the benchmark itself under
+// `taskset -c 0`, RELEASE_BENCH_SERVER_CPU=1 puts the two processes on
+// different CPUs, and leaving it unset keeps both on CPU 0. Threads made
+// later inherit the mask.
+func pinServer() {
+	cpu, err := strconv.Atoi(os.Getenv("RELEASE_BENCH_SERVER_CPU"))
+	if err != nil {
+		return
+	}
+	var set unix.CPUSet
+	set.Set(cpu)
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, t := range tasks {
+		if tid, err := strconv.Atoi(t.Name()); err == nil {
+			_ = unix.SchedSetaffinity(tid, &set)
+		}
+	}
+}
+
 func frameEchoServer(fd int) int {
+	pinServer()
 	var opts []frame.Option
 	if os.Getenv("RELEASE_BENCH_SPIN") != "" {
 		opts = append(opts, frame.SpinReads(100))
@@ -51,6 +73,7 @@ func frameEchoServer(fd int) int {
 // rawEchoServer answers frames on a blocking fd with plain read and write
 // calls: the floor a Go program can reach.
 func rawEchoServer(fd int) int {
+	pinServer()
 	buf := make([]byte, 4+64)
 	for {
 		if _, err := io.ReadFull(fdReader(fd), buf); err != nil {

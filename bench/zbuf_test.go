@@ -30,7 +30,8 @@ import (
 var zbufSink []byte
 
 // BenchmarkZbufGetPut64K is a warm acquire and release of a 64 KiB buffer:
-// Pool.Get and Free, a sync.Pool hit, or a make that the GC reclaims.
+// Pool.Get and Free (or Pool.Put, which also checks the Buffer is the
+// Pool's), a sync.Pool hit, or a make that the GC reclaims.
 func BenchmarkZbufGetPut64K(b *testing.B) {
 	const size = 64 << 10
 	b.Run("impl=release", func(b *testing.B) {
@@ -39,6 +40,14 @@ func BenchmarkZbufGetPut64K(b *testing.B) {
 		for b.Loop() {
 			buf, _ := p.Get(size)
 			_ = buf.Free()
+		}
+	})
+	b.Run("impl=release-put", func(b *testing.B) {
+		p := zbufPool(b, zbuf.Config{})
+		b.ReportAllocs()
+		for b.Loop() {
+			buf, _ := p.Get(size)
+			_ = p.Put(buf)
 		}
 	})
 	b.Run("impl=syncpool", func(b *testing.B) {

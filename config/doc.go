@@ -64,10 +64,12 @@
 //
 // Regexps are Go's ([regexp], RE2 syntax), checked when the file is parsed
 // (an invalid one is a syntax error at its line) and compiled when
-// [Value.Regexp] first asks for one. The common syntax is checked by a
-// quick scan; a regexp beyond it (for instance with a Unicode class such
-// as \pL, \Q...\E, a hex or octal escape, a POSIX class or a named group,
-// or over 4 KiB) is parsed by package regexp/syntax, which can take
+// [Value.Regexp] first asks for one. The common syntax, named groups,
+// POSIX classes and counted repetitions of groups included, is checked by
+// a quick scan that allocates nothing; a regexp beyond it (for instance
+// with a Unicode class such as \pL, \Q...\E, a hex or octal escape, a
+// group name used twice, or over 4 KiB) is parsed by package
+// regexp/syntax, which can take
 // microseconds per byte, so such regexps may total [MaxRegexpParse] bytes
 // in a file, each distinct text counted once; past that the file is
 // rejected with [ErrTooLarge]. The original used

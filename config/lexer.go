@@ -106,6 +106,7 @@ type lexer struct {
 
 	parsed      map[string]struct{} // the regexps regexp/syntax has checked (see checkRegexp)
 	parsedBytes int                 // and the length of their texts
+	plain       plainScan           // reused by every regexp's quick check
 }
 
 func (l *lexer) init(src string, s *sink) {

@@ -213,7 +213,13 @@ func (l *lexer) lexRegexp(line, col int) tokKind {
 			s, expr := span{off: int32(l.pos + 1), n: int32(i - l.pos - 1)}, src[l.pos+1:i]
 			l.pos = i + 1
 			return l.regexp(line, col, s, expr)
-		case '\\', '\n', '\r':
+		case '\\':
+			if i+1 < len(src) && src[i+1] != '/' && src[i+1] != '\n' && src[i+1] != '\r' {
+				i++ // kept as it is, with the byte after it
+				continue
+			}
+			return l.lexRegexpSlow(line, col, i)
+		case '\n', '\r':
 			return l.lexRegexpSlow(line, col, i)
 		}
 	}
@@ -281,7 +287,7 @@ func (l *lexer) regexp(line, col int, s span, expr string) tokKind {
 // is an error wrapping ErrTooLarge, and those after it go unchecked, the
 // parse having failed.
 func (l *lexer) checkRegexp(expr string) error {
-	if plainRegexp(expr) {
+	if l.plain.check(expr) {
 		return nil
 	}
 	if _, ok := l.parsed[expr]; ok || l.parsedBytes > MaxRegexpParse {

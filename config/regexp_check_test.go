@@ -25,22 +25,35 @@ func TestPlainRegexp(t *testing.T) {
 		{`[^\D]é+.*?`, true},
 		{`(?i-s:x)(?U)y`, true},
 		{``, true},
-		{`\pL`, false},      // Unicode class: parsed
-		{`a{2}{3}`, false},  // invalid: a repeated repetition
-		{`(a){2}`, false},   // a repetition of a group: parsed
-		{`a**`, false},      // invalid
-		{`(`, false},        // invalid
-		{`)`, false},        // invalid
-		{`[z-a]`, false},    // invalid
-		{`[a`, false},       // invalid
-		{`[]a]`, false},     // ] first in a class: parsed
-		{`\1`, false},       // invalid
-		{`a{1001}`, false},  // invalid
-		{`(?P<n>x)`, false}, // named group: parsed
-		{`(?-)`, false},     // invalid
-		{`*`, false},        // invalid
-		{`\Q*\E`, false},    // parsed
-		{`x\`, false},       // invalid
+		{`\pL`, false},     // Unicode class: parsed
+		{`a{2}{3}`, false}, // invalid: a repeated repetition
+		{`(a){2}`, true},
+		{`^(\d{1,3}\.){3}\d{1,3}$`, true},
+		{`(a{100}){10}`, true},
+		{`(a{100}){11}`, false}, // invalid: 1100 copies of a
+		{`((a{10}){10}){11}`, false},
+		{`(a{2}){3}{4}`, false}, // invalid: a repeated repetition
+		{`a**`, false},          // invalid
+		{`(`, false},            // invalid
+		{`)`, false},            // invalid
+		{`[z-a]`, false},        // invalid
+		{`[a`, false},           // invalid
+		{`[]a]`, false},         // ] first in a class: parsed
+		{`\1`, false},           // invalid
+		{`a{1001}`, false},      // invalid
+		{`(?P<n>x)(?<m>y)`, true},
+		{`(?P<n>x)(?P<n>y)`, false}, // invalid: a name twice
+		{`(?P<>x)`, false},          // invalid
+		{`(?P<a-b>x)`, false},       // invalid
+		{`(?<=x)`, false},           // invalid: lookbehind
+		{`[[:alpha:]_][[:^digit:]-]`, true},
+		{`[[:bogus:]]`, false}, // invalid
+		{`[[:alpha:]`, false},  // invalid: no ']'
+		{`[[:alpha]`, false},   // '[' in a class: parsed
+		{`(?-)`, false},        // invalid
+		{`*`, false},           // invalid
+		{`\Q*\E`, false},       // parsed
+		{`x\`, false},          // invalid
 		{strings.Repeat("a", plainMaxLen+1), false},
 		{strings.Repeat("(", plainMaxDepth+1) + strings.Repeat(")", plainMaxDepth+1), false},
 	} {
@@ -63,7 +76,7 @@ func TestPlainRegexp(t *testing.T) {
 	t.Logf("%d of 200000 random expressions plain, every one accepted by regexp/syntax", plain)
 }
 
-var regexpPieces = strings.Fields(`a b é 0 . ^ $ | ( ) (? (?: (?i) (?i: (?-i) (?i-) (?-) (?) ? * + *? {2} {1,3} {2,} {1000} {1001} {3,2} {0} {01} {,2} { } [ ] [^ - \ \d \w \s \W \b \B \A \z \n \. \- \] \[ \p \pL \Q \E \x41 \1 \0 \C \_ : , [a-z] [z-a] [^a] [\d-z] [a-\d] [a-] [-a] [[:alpha:]] (?P<x> (?<x>`)
+var regexpPieces = strings.Fields(`a b é 0 . ^ $ | ( ) (? (?: (?i) (?i: (?-i) (?i-) (?-) (?) ? * + *? {2} {1,3} {2,} {1000} {1001} {3,2} {0} {01} {,2} { } [ ] [^ - \ \d \w \s \W \b \B \A \z \n \. \- \] \[ \p \pL \Q \E \x41 \1 \0 \C \_ : , [a-z] [z-a] [^a] [\d-z] [a-\d] [a-] [-a] [[:alpha:]] [[:^digit:] [:word:] [:nope:] (?P<x> (?<x> (?P<y> (?<> {10} {100} {999}`)
 
 // checkPlain fails the test when plainRegexp accepts expr and
 // regexp/syntax does not, and returns plainRegexp's answer.

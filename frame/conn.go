@@ -36,6 +36,7 @@ type Conn struct {
 	pendArr    [][]byte // pend\'s array, reused
 	iov        []unix.Iovec
 	werr       error // sticky: a failed write leaves the stream cut
+	sndbuf     int   // the send buffer asked for: see fitSendBuffer
 	writeFn    func(fd uintptr) bool
 	wn         int
 	wErrno     error
@@ -51,6 +52,7 @@ type Conn struct {
 	readFn     func(fd uintptr) bool
 	rn         int
 	rErrno     error
+	spin       spinner
 	rfiles     fileQueue     // files that arrived, by stream offset
 	rfired     chan struct{} // interruptR has run: see cancel.go
 	interruptR func()
@@ -71,6 +73,7 @@ type Conn struct {
 // options has a 16 MiB frame limit and a 64 KiB read buffer.
 func New(nc net.Conn, opts ...Option) *Conn {
 	c := &Conn{nc: nc, cfg: newConfig(opts)}
+	c.spin = newSpinner(c.cfg.spinReads)
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			c.rc = rc

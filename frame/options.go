@@ -23,10 +23,16 @@ type SmallFrame int
 
 // SpinReads is how many times a read that finds no data tries again at
 // once before the Conn parks in Go's netpoller. When an answer is due
-// within microseconds (a Client waiting for a response), retrying beats
-// the netpoller's wake-up by a wide margin (bench/RESULTS.md), at the cost
-// of that much busy CPU per wait. The default, 0, never spins: right for
-// connections that sit idle, such as a server's.
+// within microseconds (a Client waiting for a response) and the peer has
+// a CPU of its own, retrying can beat the netpoller's wake-up, at the cost
+// of that much busy CPU per wait. Spinning adapts: a Conn never spins when
+// GOMAXPROCS or the CPU set it may run on (sched_getaffinity, when it is
+// made) holds fewer than two CPUs, since the spinner would take the CPU
+// the peer needs to answer; and a wait that spins its whole budget in vain
+// makes the next 1, 2, 4... up to 256 waits park at once, until a wait's
+// data comes while spinning again. The default, 0, never spins: right for
+// connections that sit idle, such as a server's, and on a machine with
+// few CPUs (bench/RESULTS.md has the figures).
 type SpinReads int
 
 // AcceptFiles lets a Conn over a unix socket carry open files with frames

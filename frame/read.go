@@ -210,22 +210,31 @@ func (c *Conn) fill() error {
 // mem[w:], retrying EINTR, returning false on EAGAIN to wait in the
 // netpoller. It is bound once, in New, so reading allocates nothing.
 func (c *Conn) read(fd uintptr) bool {
-	spins := 0
+	spins, budget := 0, -1
 	for {
 		n, err := unix.Read(int(fd), c.mem[c.w:])
 		switch err {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if spins < c.cfg.spinReads { // see SpinReads
+			if budget < 0 { // see SpinReads and spinner
+				budget = c.spin.budget(c.cfg.spinReads)
+			}
+			if spins < budget {
 				spins++
 				continue
+			}
+			if budget > 0 {
+				c.spin.miss()
 			}
 			return false
 		case nil:
 			c.rn, c.rErrno = n, nil
 		default:
 			c.rn, c.rErrno = 0, os.NewSyscallError("read", err)
+		}
+		if spins > 0 {
+			c.spin.hit()
 		}
 		return true
 	}

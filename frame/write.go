@@ -17,7 +17,9 @@ func AppendFrame(dst, p []byte) []byte {
 // Write writes p as one frame. A payload up to [SmallFrame] is copied
 // beside its header and goes out in one write; a larger one goes out with
 // its header in one writev, without a copy. Either way the frame costs one
-// system call unless the socket takes it in pieces. Many goroutines may
+// system call unless the socket takes it in pieces: over a unix socket, a
+// frame larger than the send buffer first raises it (SO_SNDBUF) to fit
+// frames of up to 1 MiB, within net.core.wmem_max, so that it need not. Many goroutines may
 // Write at once: frames never interleave. After a failed write the stream
 // may hold part of a frame, so every later Write fails too.
 func (c *Conn) Write(p []byte) error {
@@ -52,6 +54,7 @@ func (c *Conn) WriteContext(ctx context.Context, p []byte) error {
 	} else {
 		binary.BigEndian.PutUint32(c.hdr[:], uint32(len(p)))
 		c.pend = append(c.pendArr[:0], c.hdr[:], p)
+		c.fitSendBuffer(HeaderSize + len(p))
 	}
 	return canceled(ctx, c.flush(ctx))
 }
@@ -98,6 +101,7 @@ func (c *Conn) writeBatch(ctx context.Context, ps [][]byte) error {
 			c.wbuf = AppendFrame(c.wbuf, p)
 			continue
 		}
+		c.fitSendBuffer(HeaderSize + len(p))
 		c.wbuf = binary.BigEndian.AppendUint32(c.wbuf, uint32(len(p)))
 		c.pend = append(c.pend, c.wbuf[start:len(c.wbuf):len(c.wbuf)], p)
 		start = len(c.wbuf)

@@ -21,6 +21,7 @@ type class struct {
 	warm      []*block           // free blocks whose pages may be resident: reused first
 	cold      []*block           // free blocks whose pages were given back or never touched
 	hdrs      []*hdr             // free headers
+	hot       hot                // freed buffers kept whole for the next Get
 	slabs     map[*slab]struct{} // the slabs carved for this class
 	inUse     int64              // bytes of blocks held by live buffers
 	warmBytes int64              // bytes of the blocks in warm
@@ -99,6 +100,9 @@ func (c *class) free(h *hdr, b *block) {
 	if b != nil && c.secret {
 		clear(b.mem)
 	}
+	if h != nil && b != nil && c.stash(h, b) {
+		return
+	}
 	var mm mmap.MMap
 	trim := false
 	c.mu.Lock()
@@ -130,6 +134,7 @@ func (c *class) putLocked(b *block) (unmap mmap.MMap, trim bool) {
 		return c.leaveSlabLocked(b), false
 	case c.keepLocked(size):
 		c.warm = append(c.warm, b)
+		c.reserveHotLocked()
 		return nil, false
 	case b.kind == kindLarge:
 		return b.mm, false

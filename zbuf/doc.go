@@ -36,8 +36,13 @@
 // the smallest class that holds its capacity; classes of a slab's size and
 // more get one mapping per block, still reused through the free list.
 // Free pushes the block on its class's free list under a mutex and Get pops
-// it, with no system call: a warm Get and Free of 64 KiB costs about 22 ns
-// on the project's machine and allocates nothing. Free blocks stay
+// it, with no system call. In front of the free lists each class keeps a
+// stash of four freed buffers, header and block together, that a Free
+// fills and a Get takes with one atomic operation each and no lock: a warm
+// Get and Free of 64 KiB costs about 19 ns on the project's machine
+// (1.35× a sync.Pool hit) and allocates nothing. The stash is on for the
+// classes whose four blocks fit in 1/16 of [Config.MaxRetained], and
+// counts against it. Free blocks stay
 // resident up to [Config.MaxRetained] (64 MiB by default); past it, a
 // freed block's pages go back to the kernel (madvise MADV_DONTNEED), and a
 // slab none of whose blocks is in use or kept is unmapped. [Pool.Close]

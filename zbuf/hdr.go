@@ -13,14 +13,17 @@ import "runtime"
 // recorded twice: in blk, for the methods, and in the Pool's table under
 // the header's id, for the cleanup.
 type hdr struct {
-	gen uint64  // bumped by Free
-	mem []byte  // the buffer's memory; len(mem) is its capacity
-	n   int     // the buffer's length, 0 <= n <= len(mem)
-	err error   // the first ErrFault met reading a mapped file
-	blk *block  // the block held; nil while the header is free
-	tab **block // its entry in the Pool's table, which holds blk too
-	id  uint32  // the entry's index
-	ro  bool    // a mapped file or a view of one: read-only, reads guarded
+	gen     uint64  // bumped by Free
+	mem     []byte  // the buffer's memory; len(mem) is its capacity
+	n       int     // the buffer's length, 0 <= n <= len(mem)
+	err     error   // the first ErrFault met reading a mapped file
+	blk     *block  // the block held; nil while the header is free
+	spare   *block  // the block kept with it while in its class's stash
+	slotCls *class  // the class whose stash slot it owns, or nil
+	slot    uint8   // that slot's index + 1
+	tab     **block // its entry in the Pool's table, which holds blk too
+	id      uint32  // the entry's index
+	ro      bool    // a mapped file or a view of one: read-only, reads guarded
 }
 
 // hdrKey is the argument of a header's cleanup: where to find the block

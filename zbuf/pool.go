@@ -100,6 +100,9 @@ func (s *state) get(n int) (Buffer, error) {
 	if err != nil {
 		return Buffer{}, err
 	}
+	if buf, ok := c.getHot(n); ok {
+		return buf, nil
+	}
 	b, h, err := c.take(true)
 	if err != nil {
 		return Buffer{}, err

@@ -84,8 +84,8 @@ func (c *class) close() {
 		}
 	}
 	c.warm, c.cold, c.hdrs = nil, nil, nil
-	c.pool.budget.Add(c.allowance)
-	c.warmBytes, c.allowance = 0, 0
+	c.pool.budget.Add(c.allowance + c.hot.reserve)
+	c.warmBytes, c.allowance, c.hot.reserve = 0, 0, 0
 	for s := range c.slabs {
 		if s.live == 0 {
 			maps = append(maps, s.mm)
@@ -96,4 +96,5 @@ func (c *class) close() {
 	for _, mm := range maps {
 		c.pool.unmap(mm)
 	}
+	c.drainHot()
 }

@@ -42,6 +42,8 @@ func (p *Pool) Stats() Stats {
 // used returns the bytes of c's blocks held by live buffers and kept warm.
 func (c *class) used() (inUse, warm int64) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.inUse, c.warmBytes
+	inUse, warm = c.inUse, c.warmBytes
+	c.mu.Unlock()
+	hot := min(c.hotBytes(), inUse)
+	return inUse - hot, warm + hot
 }
