@@ -19,7 +19,9 @@
 // Every spec allows the runtime baseline, what the Go runtime calls once
 // main runs (futex, mmap, munmap, madvise, clone of threads, signals and
 // tgkill, timers, the netpoller's epoll and eventfd, getrandom, rseq and
-// set_robust_list for the C library's threads, ...), listed in
+// set_robust_list for the C library's threads, pidfd_open,
+// pidfd_send_signal and waitid for children and a worker's watch of its
+// master, ...), listed in
 // baseline.go; a test fails when a Go release needs something new.
 // Promises add groups on top:
 //
@@ -28,7 +30,7 @@
 //	           getdents64, pipe2, poll/ppoll/select, sendmsg/recvmsg/sendto/recvfrom
 //	           (descriptor passing included), accept4, getsockname/getpeername,
 //	           get/setsockopt, shutdown, splice/sendfile, timerfd, signalfd,
-//	           ids (getuid...), getrusage, umask, wait4/waitid;
+//	           ids (getuid...), getrusage, umask, wait4;
 //	           socketpair(AF_UNIX); ioctl FIONREAD, FIONBIO, FIOCLEX, FIONCLEX;
 //	           prlimit64 of itself, reading only
 //	rpath      open/openat for reading (no O_TRUNC, O_CREAT, O_TMPFILE), stat,
@@ -43,7 +45,7 @@
 //	unix       socket(AF_UNIX), bind, connect, listen
 //	proc       clone of processes (never with CLONE_NEW* flags), fork, vfork,
 //	           setpgid, setsid, get/setpriority, setrlimit, prlimit64 of itself,
-//	           pidfd_open, pidfd_send_signal, sched_setaffinity
+//	           sched_setaffinity
 //	exec       execve, execveat
 //	prot_exec  mmap, mprotect and pkey_mprotect with PROT_EXEC
 //	id         setuid, setgid and their re/res/fs forms, setgroups, capset

@@ -25,7 +25,7 @@ var promiseCalls = [nPromises][]string{
 		"timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd4",
 		"getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
 		"getppid", "getpgid", "getpgrp", "getsid", "getrusage", "times", "sysinfo",
-		"getcpu", "umask", "wait4", "waitid", "getrlimit", "capget", "rt_sigtimedwait",
+		"getcpu", "umask", "wait4", "getrlimit", "capget", "rt_sigtimedwait",
 		"rt_sigpending", "rt_sigsuspend", "pause", "alarm",
 	},
 	// rpath: reading by path (open for reading is in argRules).
@@ -54,7 +54,7 @@ var promiseCalls = [nPromises][]string{
 	// proc: children, process groups, priorities and limits.
 	{
 		"fork", "vfork", "setpgid", "setsid", "getpriority", "setpriority", "setrlimit",
-		"pidfd_open", "pidfd_send_signal", "sched_setaffinity",
+		"sched_setaffinity",
 	},
 	// exec: replacing the process image. The filter and the Landlock
 	// domain stay on the new image.
