@@ -82,6 +82,25 @@
 // (/dev/null for the standard files it is not given, the loader's
 // executable mappings).
 //
+// # Supervision
+//
+// A filter compiled with [CompileSupervised] reports what it refuses: a
+// refusal that the policy decides (EPERM, EACCES, kill) returns
+// SECCOMP_RET_USER_NOTIF, and a supervisor holding the filter's listener
+// ([Supervisor.Serve]) gets each call, reports it as a [Violation]
+// (the call's name, arguments, the path it names, read from the
+// process's memory) and answers with the policy's errno, or kills the
+// process. The ENOSYS of probes, and the trap and log actions, stay in
+// the filter. [Program.Apply] installs a supervised filter with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER and TSYNC (with TSYNC_ESRCH, which
+// the kernel requires with a listener: Linux 5.7) and returns the
+// listener in the [Report]; the C shim installs it on its one thread.
+// The filter allows sendmsg, by which the listener reaches the
+// supervisor once the filter is on. When no one holds the listener any
+// more (the supervisor exited), the kernel fails the notified calls with
+// ENOSYS. Landlock's refusals are not notified: they fail with EACCES,
+// and Landlock reports them to the kernel's audit log only.
+//
 // # Unveil
 //
 // An unveiled path grants rights beneath it: r reads files and lists

@@ -101,3 +101,25 @@ func refusal(name string, a Action) uint32 {
 	}
 	return actionValue(a)
 }
+
+// refusalFor is refusal, in a supervised filter when sup: there every
+// refusal that is a policy's verdict (EPERM, EACCES, kill) becomes a
+// notification to the supervisor, which gives the same verdict and
+// reports it. ENOSYS for probes, traps and logs stay in the filter.
+func refusalFor(name string, a Action, sup bool) uint32 {
+	v := refusal(name, a)
+	if sup && notifiable(v) {
+		return unix.SECCOMP_RET_USER_NOTIF
+	}
+	return v
+}
+
+// notifiable reports whether a supervised filter notifies instead of
+// returning v.
+func notifiable(v uint32) bool {
+	if v == unix.SECCOMP_RET_KILL_PROCESS {
+		return true
+	}
+	return v&unix.SECCOMP_RET_ACTION_FULL == unix.SECCOMP_RET_ERRNO &&
+		v&unix.SECCOMP_RET_DATA != uint32(unix.ENOSYS)
+}
