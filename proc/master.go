@@ -178,11 +178,14 @@ const (
 	// (Err says which, and how many in a row).
 	Unhealthy
 	Hung // too many heartbeats went wrong: the worker is being stopped (Err set)
+	// SandboxViolation: the worker's sandbox refused a system call (Err
+	// is a *sandbox.Violation naming it; see [Worker].Sandbox).
+	SandboxViolation
 )
 
 // String returns the kind in words: "started", "exited", and so on.
 func (k EventKind) String() string {
-	names := [...]string{"started", "exited", "restarting", "failed", "start failed", "ready", "unhealthy", "hung"}
+	names := [...]string{"started", "exited", "restarting", "failed", "start failed", "ready", "unhealthy", "hung", "sandbox violation"}
 	if k < 0 || int(k) >= len(names) {
 		return "EventKind(" + strconv.Itoa(int(k)) + ")"
 	}

@@ -112,6 +112,7 @@ func writePings(ctx context.Context, conn *frame.Conn, pings <-chan uint64) {
 // exited, or the Run ends). A worker that fails its start or stops
 // answering is asked to stop through stop.
 func (r *run) watchHealth(ctx context.Context, s *slot, pid int, conn *frame.Conn, h *peerHealth, stop chan<- StopReason) {
+	defer r.superviseSandbox(ctx, s, pid, stop)()
 	w := s.w
 	if w.ReadyOnStart {
 		h.markReady()
