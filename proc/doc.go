@@ -155,7 +155,13 @@
 //     kernel's audit log, when audit is enabled on the host, which a
 //     Master does not turn on and a container cannot read. An open that
 //     the filter refuses (no rpath or wpath, nothing visible at all) is
-//     reported.
+//     reported. With "action learn" in the spec, the worker may do
+//     anything (no Landlock domain), the master records each distinct
+//     call outside the runtime baseline as a SandboxViolation event
+//     with no errno, and when the worker is gone it logs ("sandbox
+//     learned") and reports, as a [SandboxLearned] event whose Err is a
+//     *[SandboxPolicy], the tightest spec that would have let it do all
+//     it did: a trial run to write a worker's policy from.
 //
 // A local user cannot hold or rewrite the Master's lock file ([Lock]
 // refuses files it cannot safely own) nor use its control socket without

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -86,8 +87,12 @@ func (r *run) superviseSandbox(ctx context.Context, s *slot, pid int, stop chan<
 			return
 		}
 		report := func(v *sandbox.Violation) { r.sandboxViolation(s, pid, v, stop) }
-		if err := sandbox.NewSupervisor(spec).Serve(ctx, listener, report); err != nil && ctx.Err() == nil {
+		sup := sandbox.NewSupervisor(spec)
+		if err := sup.Serve(ctx, listener, report); err != nil && ctx.Err() == nil {
 			r.log.Warn("sandbox supervision ended", "worker", s.w.Name, "slot", s.n, "pid", pid, "err", err)
+		}
+		if spec.Action.Kind == sandbox.Learn {
+			r.sandboxLearned(s, pid, sup.Learned())
 		}
 	}()
 	return func() { <-done }
@@ -140,9 +145,31 @@ func (r *run) sandboxViolation(s *slot, pid int, v *sandbox.Violation, stop chan
 		default: // already being stopped
 		}
 	}
-	r.log.Warn("sandbox violation", "worker", s.w.Name, "slot", s.n, "pid", pid, "thread", v.PID,
-		"call", v.Call(), "err", v.Error())
+	level := slog.LevelWarn
+	if v.Errno == 0 { // learning: allowed
+		level = slog.LevelInfo
+	}
+	r.log.Log(context.Background(), level, "sandbox violation", "worker", s.w.Name, "slot", s.n, "pid", pid,
+		"thread", v.PID, "call", v.Call(), "err", v.Error())
 	r.event(Event{Kind: SandboxViolation, Worker: s.w.Name, Slot: s.n, PID: pid, Err: v, State: s.status().State})
+}
+
+// SandboxPolicy is what a worker under "action learn" did, as the
+// tightest spec that would have let it: a SandboxLearned event's Err.
+type SandboxPolicy struct {
+	Spec sandbox.Spec
+}
+
+// Error returns the policy in the spec's text form, after
+// "sandbox: learned: ".
+func (p *SandboxPolicy) Error() string { return "sandbox: learned: " + p.Spec.String() }
+
+// sandboxLearned logs and reports the policy learned from a worker once
+// it is gone.
+func (r *run) sandboxLearned(s *slot, pid int, spec sandbox.Spec) {
+	r.log.Info("sandbox learned", "worker", s.w.Name, "slot", s.n, "pid", pid, "policy", spec.String())
+	r.event(Event{Kind: SandboxLearned, Worker: s.w.Name, Slot: s.n, PID: pid, Err: &SandboxPolicy{spec},
+		State: s.status().State})
 }
 
 // handListener sends the listener of this worker's supervised filter to

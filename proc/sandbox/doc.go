@@ -21,8 +21,8 @@
 // tgkill, timers, the netpoller's epoll and eventfd, getrandom, rseq and
 // set_robust_list for the C library's threads, pidfd_open,
 // pidfd_send_signal and waitid for children and a worker's watch of its
-// master, ...), listed in
-// baseline.go; a test fails when a Go release needs something new.
+// master, ...), listed in baseline.go; a test fails when a Go release
+// needs something new.
 // Promises add groups on top:
 //
 //	stdio      I/O on descriptors already held: read/write and their vector and
@@ -61,8 +61,9 @@
 // is out of the filter's sight).
 //
 // A refused call fails with EPERM, or as the spec's action says: EACCES,
-// ENOSYS, killing the process (SIGSYS), a SIGSYS trap, or logging and
-// allowing it (an audit mode). Whatever the action but log, open, openat
+// ENOSYS, killing the process (SIGSYS), a SIGSYS trap, logging and
+// allowing it (an audit mode), or allowing and learning it (see
+// Learning). Whatever the action but log and learn, open, openat
 // and the stat, access and readlink calls fail with EACCES, as in
 // OpenSSH's filter: libraries open files on their own and cope with a
 // refusal (the C library's malloc reads /sys/devices/system/cpu/online in
@@ -100,6 +101,25 @@
 // more (the supervisor exited), the kernel fails the notified calls with
 // ENOSYS. Landlock's refusals are not notified: they fail with EACCES,
 // and Landlock reports them to the kernel's audit log only.
+//
+// A supervisor answers the files the Go runtime and the C library read
+// on their own (/proc/self/*, the cgroup and huge page files at the
+// runtime's start, /sys/devices/system/cpu/*, /etc/localtime) as the
+// filter would, with EACCES, without a report: they would be noise at
+// every start, and the libraries cope.
+//
+// # Learning
+//
+// With action learn (supervised only) the filter allows the runtime
+// baseline and notifies everything else but probes, whatever the
+// promises, and no Landlock domain is applied; the supervisor lets each
+// call through and records it, reporting each distinct call once.
+// [Supervisor.Learned] then gives the tightest spec that would have let
+// it all through: for each call the spec so far refuses, the first
+// promise that allows it (else the first pair, else the call by name in
+// an allow clause), and each file opened or executed unveiled with the
+// rights it was used with. Every call outside the baseline waits for the
+// supervisor: learning is for a trial run, not for production.
 //
 // # Unveil
 //

@@ -41,6 +41,8 @@ func actionValue(a Action) uint32 {
 		return unix.SECCOMP_RET_TRAP
 	case Log:
 		return unix.SECCOMP_RET_LOG
+	case Learn:
+		return unix.SECCOMP_RET_USER_NOTIF
 	}
 	return unix.SECCOMP_RET_ERRNO | uint32(a.errno())&unix.SECCOMP_RET_DATA
 }
@@ -62,16 +64,20 @@ func (s *Spec) entriesFor(sup bool) []entry {
 			byName[n] = ret(unix.SECCOMP_RET_ALLOW)
 		}
 	}
-	for n, conds := range argRules(s.Promises) {
+	promises, extra := s.Promises, s.Allow
+	if s.Action.Kind == Learn { // the baseline only: the rest is learnt
+		promises, extra = 0, nil
+	}
+	for n, conds := range argRules(promises) {
 		byName[n] = checks(conds, refuse(n))
 	}
 	allow(baseline)
 	for i, calls := range promiseCalls {
-		if s.Promises&(1<<i) != 0 {
+		if promises&(1<<i) != 0 {
 			allow(calls)
 		}
 	}
-	allow(s.Allow)
+	allow(extra)
 	if sup {
 		allow([]string{"sendmsg"})
 	}

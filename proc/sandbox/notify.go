@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -120,12 +122,21 @@ func openFlags(f uint64) string {
 // [CompileSupervised]) with the verdict of the spec it was compiled from,
 // and reports each.
 type Supervisor struct {
-	spec Spec
+	spec  Spec
+	learn learner // under action learn
 }
 
 // NewSupervisor returns the supervisor of processes under spec s,
 // compiled with [CompileSupervised].
 func NewSupervisor(s Spec) *Supervisor { return &Supervisor{spec: s} }
+
+// Learned returns, under action learn, the tightest spec that would have
+// let through every call the supervisor has seen: the fewest promises
+// that allow them (a call no promise allows, by name), and the paths the
+// process opened or executed, unveiled with the rights it used them with
+// (relative paths resolved against its working directory or the
+// directory descriptor). It is best-effort if the learning spec was.
+func (sv *Supervisor) Learned() Spec { return sv.learn.spec(sv.spec.BestEffort) }
 
 // Serve takes the listener of a supervised filter and answers its
 // notifications until every process under the filter has exited (it
@@ -175,8 +186,8 @@ func (sv *Supervisor) answer(fd int, report func(*Violation)) {
 	if ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_RECV, unsafe.Pointer(&n)) != nil {
 		return // the caller is gone (ENOENT), or a signal
 	}
-	v := sv.violation(fd, &n)
-	if report != nil {
+	v, fresh := sv.violation(fd, &n)
+	if report != nil && fresh {
 		report(v)
 	}
 	resp := seccompNotifResp{id: n.id, error: -int32(v.Errno)}
@@ -189,25 +200,71 @@ func (sv *Supervisor) answer(fd int, report func(*Violation)) {
 	ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&resp)) // ENOENT if it died meanwhile
 }
 
-// violation describes notification n, with the spec's verdict.
-func (sv *Supervisor) violation(fd int, n *seccompNotif) *Violation {
-	v := &Violation{PID: int(n.pid), Name: sysname(uint32(n.nr)), Args: n.args}
+// violation describes notification n, with the spec's verdict; under
+// action learn it records the call, and fresh is false for a call it had
+// seen already.
+func (sv *Supervisor) violation(fd int, n *seccompNotif) (v *Violation, fresh bool) {
+	v = &Violation{PID: int(n.pid), Name: sysname(uint32(n.nr)), Args: n.args}
 	if v.Name == "" {
 		v.Name = fmt.Sprintf("syscall %d", n.nr)
 	}
+	abs := ""
 	if i, ok := pathArg[v.Name]; ok {
 		v.Path = readPath(int(n.pid), n.args[i])
+		abs = absPath(int(n.pid), v.Path, i, n.args[0])
 		if !notifValid(fd, n.id) { // the thread died: its PID may name another
-			v.Path = ""
+			v.Path, abs = "", ""
 		}
 	}
-	r := refusal(v.Name, sv.spec.Action)
-	if r == unix.SECCOMP_RET_KILL_PROCESS {
+	own := slices.Contains(quiet, v.Name) && ownRead(v.Path)
+	switch r := refusal(v.Name, sv.spec.Action); {
+	case sv.spec.Action.Kind == Learn:
+		return v, !own && sv.learn.record(v, uint32(n.nr), abs)
+	case r == unix.SECCOMP_RET_KILL_PROCESS:
 		v.Kill, v.Errno = true, unix.EPERM
-	} else {
+	default:
 		v.Errno = syscall.Errno(r & unix.SECCOMP_RET_DATA)
 	}
-	return v
+	return v, !own
+}
+
+// ownReads are the files the Go runtime and the C library read on their
+// own, which code does not ask for: the runtime's start (auxv, the
+// cgroup CPU limit, the huge page size), the C library's thread stacks
+// (/proc/self/maps) and CPU count, the time package's zone. A supervisor
+// refuses them as the filter would (EACCES: they cope) but neither
+// reports nor learns them: they would be noise at every start.
+var ownReads = []string{
+	"/proc/self/", "/proc/thread-self/", "/sys/fs/cgroup/", "/sys/kernel/mm/transparent_hugepage/",
+	"/sys/devices/system/cpu/", "/etc/localtime",
+}
+
+// ownRead reports whether path is one of ownReads.
+func ownRead(path string) bool {
+	return slices.ContainsFunc(ownReads, func(p string) bool {
+		return path == p || strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)
+	})
+}
+
+// absPath makes path absolute, as thread tid resolves it: against its
+// working directory, or the directory descriptor dirfd when the path is
+// the second argument; "" if it cannot.
+func absPath(tid int, path string, arg int, dirfd uint64) string {
+	switch {
+	case path == "":
+		return ""
+	case filepath.IsAbs(path):
+		return filepath.Clean(path)
+	}
+	dir := fmt.Sprintf("/proc/%d/cwd", tid)
+	if arg == 1 && int32(dirfd) != unix.AT_FDCWD {
+		dir = fmt.Sprintf("/proc/%d/fd/%d", tid, int32(dirfd))
+	}
+	base, err := os.Readlink(dir)
+	if err != nil || !filepath.IsAbs(base) {
+		return ""
+	}
+	return filepath.Join(base, path)
 }
 
 // readPath reads the NUL-terminated path at addr in thread tid's memory,

@@ -39,11 +39,19 @@ func compile(s Spec, sup bool) (*Program, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
+	learn := s.Action.Kind == Learn
+	if learn && !sup {
+		return nil, fmt.Errorf("%w: action learn needs a supervisor (CompileSupervised)", ErrSpec)
+	}
 	f, err := buildFilter(s.entriesFor(sup), refusalFor("", s.Action, sup), layoutTree)
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Filter: f, Landlock: s.ruleset(), BestEffort: s.BestEffort, Supervised: sup}, nil
+	p := &Program{Filter: f, Landlock: s.ruleset(), BestEffort: s.BestEffort, Supervised: sup}
+	if learn {
+		p.Landlock = nil // learning what it opens, not refusing it
+	}
+	return p, nil
 }
 
 // check refuses what Parse would refuse in a Spec built in Go.
@@ -71,7 +79,7 @@ func (s *Spec) check() error {
 		}
 	}
 	switch {
-	case s.Action.Kind > Log:
+	case s.Action.Kind > Learn:
 		return fmt.Errorf("%w: unknown action kind %d", ErrSpec, s.Action.Kind)
 	case s.Action.Kind == Errno && s.Action.Errno != 0 && !slices.Contains(
 		[]unix.Errno{unix.EPERM, unix.EACCES, unix.ENOSYS}, s.Action.Errno):

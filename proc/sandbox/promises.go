@@ -90,12 +90,13 @@ var quiet = []string{
 
 // refusal is what the filter returns for a refused call: ENOSYS for
 // probes, EACCES for quiet calls, the action for the rest; with action
-// log, the action for all.
+// log, the action for all; with learn, the action but for probes.
 func refusal(name string, a Action) uint32 {
 	switch {
 	case a.Kind == Log:
 	case slices.Contains(probes, name):
 		return unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
+	case a.Kind == Learn:
 	case slices.Contains(quiet, name):
 		return unix.SECCOMP_RET_ERRNO | uint32(unix.EACCES)
 	}
@@ -117,7 +118,7 @@ func refusalFor(name string, a Action, sup bool) uint32 {
 // notifiable reports whether a supervised filter notifies instead of
 // returning v.
 func notifiable(v uint32) bool {
-	if v == unix.SECCOMP_RET_KILL_PROCESS {
+	if v == unix.SECCOMP_RET_KILL_PROCESS || v == unix.SECCOMP_RET_USER_NOTIF {
 		return true
 	}
 	return v&unix.SECCOMP_RET_ACTION_FULL == unix.SECCOMP_RET_ERRNO &&
