@@ -118,7 +118,8 @@
 //     passed files (package frame).
 //   - With [Worker].Sandbox it can make only the system calls of its
 //     promises and reach only the paths it unveiled (package sandbox:
-//     seccomp-BPF and Landlock). The Master compiles the spec for the
+//     seccomp-BPF and Landlock; its documentation has the table of the
+//     promises, call by call, and of the paths they reach). The Master compiles the spec for the
 //     kernel and hands it over on a sealed memfd as fd 4; in a cgo build
 //     the C shim of package csrc applies it before the Go runtime starts,
 //     while the process has one thread, so every thread inherits it;

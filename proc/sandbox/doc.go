@@ -162,4 +162,64 @@
 // slower entry path. Measured on the test machine (BenchmarkSyscallCost):
 // getpid 173 ns unfiltered, 223 ns filtered; read of /dev/zero 384 and
 // 442 ns; ioctl(FIONREAD), checked on its arguments, 448 and 557 ns.
+//
+// # Promises, call by call
+//
+// The calls each row allows whatever their arguments, then the calls
+// whose argument checks it adds or loosens ("checked:": which arguments,
+// the promises' list above says), then, for calls on paths, where
+// Landlock lets them through when the spec unveils. TestDocTable fails
+// when this table and baseline.go, promises.go or args.go differ, and
+// prints the rows as they should read.
+//
+//	baseline   arch_prctl brk clock_getres clock_gettime clock_nanosleep close
+//	           epoll_create1 epoll_ctl epoll_pwait epoll_pwait2 epoll_wait
+//	           eventfd2 exit exit_group fcntl futex getitimer getpid getrandom
+//	           gettid gettimeofday kill madvise mincore mremap munmap nanosleep
+//	           pidfd_open pidfd_send_signal pread64 read restart_syscall rseq
+//	           rt_sigaction rt_sigprocmask rt_sigreturn sched_getaffinity
+//	           sched_yield set_robust_list set_tid_address setitimer
+//	           sigaltstack tgkill time timer_create timer_delete timer_gettime
+//	           timer_settime tkill uname waitid write
+//	           checked: clone mmap mprotect pkey_mprotect prctl
+//	stdio      accept accept4 alarm capget close_range copy_file_range dup dup2
+//	           dup3 fdatasync fstat fsync ftruncate getcpu getdents getdents64
+//	           getegid geteuid getgid getgroups getpeername getpgid getpgrp
+//	           getppid getresgid getresuid getrlimit getrusage getsid
+//	           getsockname getsockopt getuid lseek msync pause pipe pipe2 poll
+//	           ppoll preadv preadv2 pselect6 pwrite64 pwritev pwritev2 readv
+//	           recvfrom recvmmsg recvmsg rt_sigpending rt_sigsuspend
+//	           rt_sigtimedwait select sendfile sendmmsg sendmsg sendto
+//	           setsockopt shutdown signalfd4 splice sysinfo tee timerfd_create
+//	           timerfd_gettime timerfd_settime times umask wait4 writev
+//	           checked: ioctl prlimit64 socketpair
+//	rpath      access chdir faccessat faccessat2 fchdir fgetxattr flistxattr
+//	           fstatfs getcwd getxattr inotify_add_watch inotify_init1
+//	           inotify_rm_watch lgetxattr listxattr llistxattr lstat newfstatat
+//	           readlink readlinkat stat statfs statx
+//	           checked: open openat
+//	           paths: read beneath unveil r (Landlock), or anywhere without unveil
+//	wpath      fallocate truncate
+//	           checked: open openat
+//	           paths: write beneath unveil w, or anywhere without unveil
+//	cpath      creat link linkat mkdir mkdirat rename renameat renameat2 rmdir
+//	           symlink symlinkat unlink unlinkat
+//	           checked: open openat
+//	           paths: create and remove beneath unveil c, or anywhere without unveil
+//	fattr      chmod chown fchmod fchmodat fchmodat2 fchown fchownat
+//	           fremovexattr fsetxattr futimesat lchown lremovexattr lsetxattr
+//	           removexattr setxattr utime utimensat utimes
+//	inet       bind connect listen
+//	           checked: socket
+//	unix       bind connect listen
+//	           checked: socket
+//	proc       fork getpriority sched_setaffinity setpgid setpriority setrlimit
+//	           setsid vfork
+//	           checked: clone prlimit64
+//	exec       execve execveat
+//	           paths: execute beneath unveil x, or anywhere without unveil
+//	prot_exec  checked: mmap mprotect pkey_mprotect
+//	id         capset setfsgid setfsuid setgid setgroups setregid setresgid
+//	           setresuid setreuid setuid
+//	tty        checked: ioctl
 package sandbox
