@@ -211,12 +211,21 @@ func TestSandboxViolationEvents(t *testing.T) {
 	for _, v := range violations {
 		cmds = append(cmds, [2]string{v.cmd, arg[v.cmd]})
 	}
+	// Without a sandbox first: a call that fails so already was refused by
+	// a filter outside ours (a container's: Docker's default profile
+	// refuses mount, unshare, setns, bpf, keyctl, ...), which wins over
+	// a notification: no event for it.
+	ref := runBoxed(t, "", slicesDelete(cmds, "exec"), false)
 	denied := runBoxed(t, "stdio", cmds, false)
-	reported := 0
+	reported, outer := 0, 0
 	for _, v := range violations {
 		got, ev := denied.answers[v.cmd], find(denied.events[v.cmd], v.call, arg[v.cmd])
 		if got != v.want.Error() {
 			t.Errorf("stdio: %s: %q, want %q", v.cmd, got, v.want.Error())
+		}
+		if ref.answers[v.cmd] == v.want.Error() && v.event {
+			outer++
+			continue
 		}
 		switch {
 		case v.event && ev == nil:
@@ -238,7 +247,6 @@ func TestSandboxViolationEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { sleeper2.Process.Kill(); sleeper2.Wait() }()
-	ref := runBoxed(t, "", cmds, false)
 	for i := range cmds {
 		if cmds[i][0] == "ptrace" {
 			cmds[i][1] = strconv.Itoa(sleeper2.Process.Pid)
@@ -258,8 +266,8 @@ func TestSandboxViolationEvents(t *testing.T) {
 		t.Errorf("open outside the unveiled directory: %q (event %v); want %q, no event",
 			veiled.answers["open"], veiled.events["open"], unix.EACCES.Error())
 	}
-	t.Logf("under stdio: %d/%d attempts refused as documented with an event, %d silent probe; allowed: %d/%d as unsandboxed, 0 events; open outside unveil: %s, no event",
-		reported, len(violations), len(violations)-reported, len(cmds), len(cmds), veiled.answers["open"])
+	t.Logf("under stdio: %d/%d attempts refused as documented with an event, %d refused by an outer filter first, %d silent probe; allowed: %d/%d as unsandboxed, 0 events; open outside unveil: %s, no event",
+		reported, len(violations), outer, len(violations)-reported-outer, len(cmds), len(cmds), veiled.answers["open"])
 }
 
 // find returns the violation of call among vs, on path if the call has
