@@ -103,8 +103,9 @@
 // and Landlock reports them to the kernel's audit log only.
 //
 // A supervisor answers the files the Go runtime and the C library read
-// on their own (/proc/self/*, the cgroup and huge page files at the
-// runtime's start, /sys/devices/system/cpu/*, /etc/localtime) as the
+// on their own (/proc/self/*, the cgroup and huge page files and
+// /dev/urandom at the runtime's start, /sys/devices/system/cpu/* and
+// /proc/stat, /etc/localtime and the zone database) as the
 // filter would, with EACCES, without a report: they would be noise at
 // every start, and the libraries cope.
 //

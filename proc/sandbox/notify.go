@@ -230,18 +230,20 @@ func (sv *Supervisor) violation(fd int, n *seccompNotif) (v *Violation, fresh bo
 
 // ownReads are the files the Go runtime and the C library read on their
 // own, which code does not ask for: the runtime's start (auxv, the
-// cgroup CPU limit, the huge page size), the C library's thread stacks
-// (/proc/self/maps) and CPU count, the time package's zone. A supervisor
+// cgroup CPU limit, the huge page size, /dev/urandom), the C library's
+// thread stacks (/proc/self/maps) and CPU count (/sys/devices/system/cpu,
+// /proc/stat), the time package's zone and zone database. A supervisor
 // refuses them as the filter would (EACCES: they cope) but neither
 // reports nor learns them: they would be noise at every start.
 var ownReads = []string{
 	"/proc/self/", "/proc/thread-self/", "/sys/fs/cgroup/", "/sys/kernel/mm/transparent_hugepage/",
-	"/sys/devices/system/cpu/", "/etc/localtime",
+	"/sys/devices/system/cpu/", "/proc/stat", "/dev/urandom", "/etc/localtime", "/usr/share/zoneinfo/",
 }
 
-// ownRead reports whether path is one of ownReads.
+// ownRead reports whether path is one of ownReads, or the Go
+// distribution's zone database.
 func ownRead(path string) bool {
-	return slices.ContainsFunc(ownReads, func(p string) bool {
+	return strings.HasSuffix(path, "/lib/time/zoneinfo.zip") || slices.ContainsFunc(ownReads, func(p string) bool {
 		return path == p || strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)
 	})
 }
