@@ -109,8 +109,9 @@ func plainEchoServer(ln net.Listener) {
 }
 
 // startEchod builds and starts examples/echod on a free port with 2
-// workers, and returns its address; it is stopped when the benchmark ends.
-func startEchod(b *testing.B) string {
+// workers, and the extra echod.conf lines, and returns its address; it is
+// stopped when the benchmark ends.
+func startEchod(b *testing.B, extra ...string) string {
 	dir, err := os.MkdirTemp("", "be")
 	if err != nil {
 		b.Fatal(err)
@@ -122,7 +123,7 @@ func startEchod(b *testing.B) string {
 	}
 	conf := filepath.Join(dir, "echod.conf")
 	os.WriteFile(conf, []byte(`listen = "127.0.0.1:0" workers = 2 log_level = warning control = "`+
-		filepath.Join(dir, "ctl")+`" lock = "`+filepath.Join(dir, "pid")+`"`), 0o644)
+		filepath.Join(dir, "ctl")+`" lock = "`+filepath.Join(dir, "pid")+`"`+"\n"+strings.Join(extra, "\n")), 0o644)
 	cmd := exec.Command(bin, "-config", conf)
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

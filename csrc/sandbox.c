@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -190,13 +191,56 @@ static int apply_landlock(struct decoder *d) {
 	return (int)abi;
 }
 
+/* hand_listener sends the listener of a supervised filter to the master
+ * over the socket RELEASE_SANDBOX_NOTIFY names, with sendmsg, which the
+ * supervised filter allows, and closes both. Returns 0, or -1 with
+ * message set: the master never got it, and every notified call fails
+ * with ENOSYS. */
+static int hand_listener(int listener) {
+	const char *v = getenv(RELEASE_SANDBOX_NOTIFY_ENV);
+	char *end;
+	errno = 0;
+	long fd = v == NULL ? -1 : strtol(v, &end, 10);
+	unsetenv(RELEASE_SANDBOX_NOTIFY_ENV);
+	if (v == NULL || errno != 0 || end == v || *end != '\0' || fd < 3 || fd > 65535) {
+		close(listener);
+		failed("no " RELEASE_SANDBOX_NOTIFY_ENV " for the supervised filter's listener", 0);
+		return -1;
+	}
+	char byte = 0;
+	struct iovec iov = {&byte, 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	ssize_t r;
+	do
+		r = sendmsg((int)fd, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	int e = errno;
+	close(listener);
+	close((int)fd);
+	if (r != 1) {
+		failed("send the listener to the master", e);
+		return -1;
+	}
+	return 0;
+}
+
 /* apply decodes the program and applies it; it sets state and message. */
 static void apply(const unsigned char *b, size_t n) {
 	struct decoder d = {b, b + n, 0};
 	const unsigned char *magic = take(&d, 4);
 	unsigned version = (unsigned)le(&d, 1), flags = (unsigned)le(&d, 1);
 	uint32_t arch = (uint32_t)le(&d, 4);
-	if (magic == NULL || memcmp(magic, "RSBX", 4) != 0 || version != 1 || (flags & ~3u) != 0 ||
+	if (magic == NULL || memcmp(magic, "RSBX", 4) != 0 || version != 1 || (flags & ~7u) != 0 ||
 	    arch != THIS_ARCH) {
 		failed("not a version 1 program for this architecture", 0);
 		return;
@@ -230,15 +274,22 @@ static void apply(const unsigned char *b, size_t n) {
 		return;
 	}
 	struct sock_fprog prog = {ninsns, filter};
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+	/* One thread: a supervised filter's listener needs no TSYNC. */
+	unsigned long sflags = (flags & 4) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sflags, &prog);
+	if (listener < 0) {
 		failed("seccomp", errno);
 		return;
 	}
+	if ((flags & 4) && hand_listener((int)listener) != 0)
+		return;
 	state = 1;
 	if (abi > 0)
-		snprintf(message, sizeof message, "seccomp: %u instructions; landlock ABI %d, before the runtime started", ninsns, abi);
+		snprintf(message, sizeof message, "seccomp: %u instructions%s; landlock ABI %d, before the runtime started",
+		         ninsns, (flags & 4) ? ", supervised" : "", abi);
 	else
-		snprintf(message, sizeof message, "seccomp: %u instructions, before the runtime started; landlock: off", ninsns);
+		snprintf(message, sizeof message, "seccomp: %u instructions%s, before the runtime started; landlock: off",
+		         ninsns, (flags & 4) ? ", supervised" : "");
 }
 
 void release_sandbox(void) {

@@ -7,6 +7,10 @@
  * in the encoding of proc/sandbox (export.go). */
 #define RELEASE_SANDBOX_ENV "RELEASE_SANDBOX"
 
+/* With a supervised program, the fd (5) of the unix socket on which the
+ * shim hands the master the filter's seccomp listener. */
+#define RELEASE_SANDBOX_NOTIFY_ENV "RELEASE_SANDBOX_NOTIFY"
+
 /* Constructor body. Returns at once unless the variable is set; otherwise
  * reads the program, closes the fd, clears the variable, and applies the
  * program while the process has one thread: no-new-privileges, the

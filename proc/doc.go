@@ -112,13 +112,15 @@
 //   - It cannot get the master to run a program another user could have
 //     changed: a root Master refuses such an executable
 //     ([ErrUnsafeExecutable]) before every start.
-//   - It inherits nothing but fd 3, its sandbox program (fd 4, if any),
-//     its hand-over socket and the listeners its Worker names, and the
-//     kept environment, and its frames are bounded in size and in passed
+//   - It inherits nothing but fd 3, its sandbox program and the socket
+//     for its filter's listener (fds 4 and 5, if sandboxed), its
+//     hand-over socket and the listeners its Worker names, and the kept
+//     environment, and its frames are bounded in size and in passed
 //     files (package frame).
 //   - With [Worker].Sandbox it can make only the system calls of its
 //     promises and reach only the paths it unveiled (package sandbox:
-//     seccomp-BPF and Landlock). The Master compiles the spec for the
+//     seccomp-BPF and Landlock; its documentation has the table of the
+//     promises, call by call, and of the paths they reach). The Master compiles the spec for the
 //     kernel and hands it over on a sealed memfd as fd 4; in a cgo build
 //     the C shim of package csrc applies it before the Go runtime starts,
 //     while the process has one thread, so every thread inherits it;
@@ -130,6 +132,38 @@
 //     ([ErrSandbox]), and main never runs. Under a sandbox, drop
 //     privileges with [Worker].User rather than [MeOptions].User: the
 //     shim's filter refuses setuid and setgroups without the id promise.
+//   - The Master hears of every system call its sandbox refuses. The
+//     filter is supervised (sandbox.CompileSupervised): a refusal the
+//     policy decides (EPERM, EACCES, kill) is a seccomp user
+//     notification, not an errno in the kernel. The worker installs the
+//     filter with a listener (the shim, on its one thread; Me, with
+//     TSYNC, from Linux 5.7) and sends it over fd 5 to the master, which
+//     answers each notification on a goroutine per worker, ended with
+//     the worker: the call fails with the spec's errno, after a
+//     [SandboxViolation] event whose Err, a *sandbox.Violation, names the
+//     call, its path or socket family and the thread; under action kill
+//     the master kills the worker instead, whose exit says [StopSandbox].
+//     Why notifications rather than a SIGSYS trap in the worker: the
+//     report comes from the master, which a compromised worker cannot
+//     silence or forge, costs nothing for allowed calls, and needs no
+//     signal handler in the shim or a Go runtime that owns SIGSYS. The
+//     price: a refused call waits for the master's answer (a round trip,
+//     only on refusals), and if the master is gone the kernel fails the
+//     call with ENOSYS; without a master the worker dies anyway. The
+//     ENOSYS of probes (clone3, openat2, io_uring_*) stays in the filter
+//     and silent: the runtime and the C library make them on purpose. An
+//     open that Landlock refuses (a path outside the unveiled ones) fails
+//     with EACCES and no event: Landlock reports its denials only to the
+//     kernel's audit log, when audit is enabled on the host, which a
+//     Master does not turn on and a container cannot read. An open that
+//     the filter refuses (no rpath or wpath, nothing visible at all) is
+//     reported. With "action learn" in the spec, the worker may do
+//     anything (no Landlock domain), the master records each distinct
+//     call outside the runtime baseline as a SandboxViolation event
+//     with no errno, and when the worker is gone it logs ("sandbox
+//     learned") and reports, as a [SandboxLearned] event whose Err is a
+//     *[SandboxPolicy], the tightest spec that would have let it do all
+//     it did: a trial run to write a worker's policy from.
 //
 // A local user cannot hold or rewrite the Master's lock file ([Lock]
 // refuses files it cannot safely own) nor use its control socket without

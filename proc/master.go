@@ -194,11 +194,18 @@ const (
 	// (Err says which, and how many in a row).
 	Unhealthy
 	Hung // too many heartbeats went wrong: the worker is being stopped (Err set)
+	// SandboxViolation: the worker's sandbox refused a system call (Err
+	// is a *sandbox.Violation naming it; see [Worker].Sandbox).
+	SandboxViolation
+	// SandboxLearned: a worker whose sandbox only learns ("action
+	// learn") exited; Err is a *SandboxPolicy, the tightest spec that
+	// would have let it do all it did.
+	SandboxLearned
 )
 
 // String returns the kind in words: "started", "exited", and so on.
 func (k EventKind) String() string {
-	names := [...]string{"started", "exited", "restarting", "failed", "start failed", "ready", "unhealthy", "hung"}
+	names := [...]string{"started", "exited", "restarting", "failed", "start failed", "ready", "unhealthy", "hung", "sandbox violation", "sandbox learned"}
 	if k < 0 || int(k) >= len(names) {
 		return "EventKind(" + strconv.Itoa(int(k)) + ")"
 	}

@@ -113,6 +113,7 @@ func writePings(ctx context.Context, conn *frame.Conn, pings <-chan uint64) {
 // answering is asked to stop through stop.
 func (r *run) watchHealth(ctx context.Context, s *slot, ten *tenure, conn *frame.Conn) {
 	w, h, pid := s.w, ten.health, ten.pid
+	defer r.superviseSandbox(ctx, s, pid, ten.stop)()
 	if w.ReadyOnStart {
 		h.markReady()
 	}

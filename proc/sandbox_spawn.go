@@ -32,7 +32,7 @@ func compileSandbox(spec string) (*sandbox.Program, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := sandbox.Compile(s)
+	p, err := sandbox.CompileSupervised(s)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,17 +73,26 @@ func sandboxFile(spec string) (*os.File, error) {
 }
 
 // sandboxFiles adds the worker's sandbox program, if it has one, to its
-// files as fd 4 and its environment; the returned func closes the
-// master's copy.
-func sandboxFiles(w *Worker, files []*os.File, env []string) ([]*os.File, []string, func(), error) {
+// files as fd 4, and the socket on which it hands over its filter's
+// listener as fd 5, with their variables; the returned link holds the
+// master's copies (nil without a sandbox).
+func sandboxFiles(w *Worker, files []*os.File, env []string) ([]*os.File, []string, *sandboxLink, error) {
 	if w.Sandbox == "" {
-		return files, env, func() {}, nil
+		return files, env, nil, nil
 	}
 	f, err := sandboxFile(w.Sandbox)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("worker %q: sandbox: %w", w.Name, err)
 	}
-	return append(files, f), append(env, fmt.Sprintf("%s=%d", sandboxEnv, sandboxFD)), func() { f.Close() }, nil
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		f.Close()
+		return nil, nil, nil, os.NewSyscallError("socketpair", err)
+	}
+	l := &sandboxLink{prog: f, mine: os.NewFile(uintptr(fds[0]), "sandbox listener socket"),
+		theirs: os.NewFile(uintptr(fds[1]), "sandbox listener socket")}
+	env = append(env, fmt.Sprintf("%s=%d", sandboxEnv, sandboxFD), fmt.Sprintf("%s=%d", sandboxNotifyEnv, sandboxNotifyFD))
+	return append(files, f, l.theirs), env, l, nil
 }
 
 // sandboxMiss is what a Worker's best-effort sandbox will lack here.

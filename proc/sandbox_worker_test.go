@@ -87,7 +87,7 @@ func sandboxAttempt(cmd, arg string) error {
 	case "exec": // the test binary again: if it ran, this worker is gone
 		return unix.Exec(arg, []string{arg, "-test.run=^$"}, []string{helperEnv + "=worker-crash"})
 	}
-	return fmt.Errorf("unknown command %q", cmd)
+	return violationAttempt(cmd, arg)
 }
 
 // sandboxCall sends cmd and returns the worker's answer.

@@ -98,8 +98,8 @@ func workerTitle(w *Worker, slot int) string {
 
 // spawn makes the worker's socketpair and starts it with its end as fd 3,
 // /dev/null as stdin, the master's stdout and stderr, its sandbox program
-// as fd 4 if it has one (see [Worker].Sandbox), its hand-over socket,
-// then its listeners (see
+// as fd 4 and the socket for its filter's listener as fd 5 if it has one
+// (see [Worker].Sandbox), its hand-over socket, then its listeners (see
 // [Worker].Listeners), nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
 // in its own cgroup where c has them, with title as its argv[0].
@@ -128,14 +128,15 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 		ours.Close()
 		return spawnResult{err: err}
 	}
-	files, env, closeSandbox, err := sandboxFiles(w, []*os.File{null, os.Stdout, os.Stderr, theirs}, env)
+	files, env, box, err := sandboxFiles(w, []*os.File{null, os.Stdout, os.Stderr, theirs}, env)
 	if err != nil {
 		ours.Close()
 		return spawnResult{err: err}
 	}
-	defer closeSandbox()
+	defer box.closeWorkers()
 	hand, files, env, closeHand, err := handoverPair(files, env)
 	if err != nil {
+		box.abandon()
 		ours.Close()
 		return spawnResult{err: err}
 	}
@@ -144,6 +145,7 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 	argv := append([]string{title}, w.Args...)
 	p, t, err := startContained(c, w.Path, argv, env, sys, files)
 	if err != nil {
+		box.abandon()
 		ours.Close()
 		hand.Close()
 		return spawnResult{err: err}
@@ -152,6 +154,7 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 	ours.Close()
 	if err != nil {
 		hand.Close()
+		box.abandon()
 		p.Kill()
 		waitExited(p.Pid)
 		c.end(t)
@@ -159,6 +162,7 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 		c.reaped(p.Pid)
 		return spawnResult{err: err}
 	}
+	box.started(p.Pid)
 	opts := []frame.Option{frame.WithControl(ctl)}
 	if w.AcceptFiles {
 		opts = append(opts, frame.AcceptFiles)

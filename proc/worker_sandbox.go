@@ -40,6 +40,11 @@ func enterSandbox(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrSandbox, err)
 	}
+	if rep.Listener >= 0 {
+		if err := handListener(rep.Listener); err != nil {
+			return err
+		}
+	}
 	if len(rep.Missing) > 0 {
 		log.Warn("worker sandboxed, in part", "by", "go", "enforced", rep.String(),
 			"missing", strings.Join(rep.Missing, ", "))

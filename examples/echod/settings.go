@@ -21,6 +21,9 @@ type settings struct {
 	Unhealthy string `config:"unhealthy_file"`
 	// Sandbox confines the workers to what they need (see workerSandbox).
 	Sandbox bool `config:"sandbox"`
+	// SandboxSpec, if set, is the workers' sandbox spec instead of the one
+	// echod works out ("action learn" learns one); "" for echod's.
+	SandboxSpec string `config:"sandbox_spec"`
 }
 
 // spec is echod.conf's specification: every key, its default, its checks.
@@ -33,6 +36,7 @@ var spec = config.Spec{{Name: "", Keys: []config.Key{
 	{Name: "log_level", Default: config.DefaultLogLevel(slog.LevelInfo), Validations: []config.Validation{config.IsLogLevel}},
 	{Name: "unhealthy_file", Default: config.DefaultString(""), Validations: []config.Validation{config.IsString}},
 	{Name: "sandbox", Default: config.DefaultBool(true), Validations: []config.Validation{config.IsBool}},
+	{Name: "sandbox_spec", Default: config.DefaultString(""), Validations: []config.Validation{config.IsString}},
 }}}
 
 // loadSettings reads path, or takes the defaults when path is "".
@@ -56,11 +60,13 @@ func loadSettings(path string) (settings, error) {
 // beneath its directory only. Best-effort: where Landlock is missing (an
 // old kernel, or a container such as systemd-nspawn that filters it out)
 // the seccomp filter alone applies, and the master logs a warning. ""
-// when echod.conf turns the sandbox off.
+// when echod.conf turns the sandbox off; sandbox_spec when it names one.
 func workerSandbox(s settings) string {
 	switch {
 	case !s.Sandbox:
 		return ""
+	case s.SandboxSpec != "":
+		return s.SandboxSpec
 	case s.Unhealthy != "":
 		return "stdio rpath; unveil " + strconv.Quote(filepath.Dir(s.Unhealthy)) + " r; best-effort"
 	}

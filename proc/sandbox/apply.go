@@ -18,6 +18,9 @@ type Report struct {
 	// Missing names what the spec asked for and the kernel or the build
 	// could not enforce; only a best-effort spec applies with some.
 	Missing []string
+	// Listener is the seccomp listener of a supervised program's filter,
+	// for the caller to hand to its supervisor and close; -1 otherwise.
+	Listener int
 }
 
 // String summarises the report on one line.
@@ -63,7 +66,7 @@ func Apply(s Spec) (*Report, error) {
 func (p *Program) Apply() (*Report, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	rep := &Report{}
+	rep := &Report{Listener: -1}
 	if err := setNoNewPrivs(); err != nil {
 		return rep, err
 	}
@@ -72,7 +75,14 @@ func (p *Program) Apply() (*Report, error) {
 			return rep, err
 		}
 	}
-	if err := InstallTSYNC(p.Filter); err != nil {
+	install := InstallTSYNC
+	if p.Supervised {
+		install = func(f []unix.SockFilter) (err error) {
+			rep.Listener, err = installSupervised(f)
+			return err
+		}
+	}
+	if err := install(p.Filter); err != nil {
 		if !errors.Is(err, errNoSeccomp) {
 			return rep, err
 		}

@@ -25,6 +25,12 @@ var baseline = []string{
 	"read", "write", "close", "fcntl",
 	// Randomness (crypto/rand and the runtime's fallback), the kernel's version, TLS set-up.
 	"getrandom", "uname", "arch_prctl",
+	// Processes by pidfd: the os package waits for and signals children
+	// through one (Go 1.23 on), and a worker watches its master through
+	// one. pidfd_send_signal reaches no process kill does not; waitid
+	// waits for children only. pidfd_getfd, which takes another
+	// process's descriptors, is not here.
+	"pidfd_open", "pidfd_send_signal", "waitid",
 	// GOMAXPROCS: sysmon re-reads the cgroup CPU limit through descriptors
 	// opened at start-up, and the affinity mask, about once a second.
 	"pread64",

@@ -28,4 +28,8 @@ var (
 	// ErrProgram means a compiled program's binary encoding that is
 	// malformed, for another architecture, or of another version.
 	ErrProgram = errors.New("sandbox: malformed program encoding")
+
+	// ErrViolation means a system call that a supervised process's spec
+	// refuses, reported by its [Supervisor]; a [Violation] says which.
+	ErrViolation = errors.New("sandbox: system call refused")
 )

@@ -10,20 +10,23 @@ import (
 // The binary encoding of a Program, for the C shim, which applies it
 // before the Go runtime starts. Integers are little-endian:
 //
-//	"RSBX" version:u8=1 flags:u8 (1 best-effort, 2 Landlock) arch:u32 (AUDIT_ARCH_*)
+//	"RSBX" version:u8=1 flags:u8 (1 best-effort, 2 Landlock, 4 supervised) arch:u32 (AUDIT_ARCH_*)
 //	n:u16, then n struct sock_filter {code:u16 jt:u8 jf:u8 k:u32}
 //	with Landlock: handled_fs:u64 scoped:u64 rules:u16,
 //	  then per rule access:u64 len:u16 path (len bytes, no NUL)
 //
 // The filter is ready for seccomp(SECCOMP_SET_MODE_FILTER); the ruleset
 // for landlock_create_ruleset with the kernel's ABI masking handled_fs
-// and scoped ([Program.ForKernel] does that before encoding).
+// and scoped ([Program.ForKernel] does that before encoding). A
+// supervised filter is installed with SECCOMP_FILTER_FLAG_NEW_LISTENER,
+// and the listener handed to the supervisor.
 const (
 	progMagic   = "RSBX"
 	progVersion = 1
 
 	flagBestEffort = 1
 	flagLandlock   = 2
+	flagSupervised = 4
 )
 
 // MarshalBinary encodes p for the C shim.
@@ -37,6 +40,9 @@ func (p *Program) MarshalBinary() ([]byte, error) {
 	}
 	if p.Landlock != nil {
 		flags |= flagLandlock
+	}
+	if p.Supervised {
+		flags |= flagSupervised
 	}
 	b := append([]byte(progMagic), progVersion, flags)
 	b = binary.LittleEndian.AppendUint32(b, auditArch)
@@ -73,10 +79,11 @@ func (p *Program) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: not a version %d program", ErrProgram, progVersion)
 	}
 	flags := d.u8()
-	if arch := d.u32(); arch != auditArch || flags&^(flagBestEffort|flagLandlock) != 0 {
+	if arch := d.u32(); arch != auditArch || flags&^(flagBestEffort|flagLandlock|flagSupervised) != 0 {
 		return fmt.Errorf("%w: architecture %#x, flags %#x", ErrProgram, arch, flags)
 	}
-	q := Program{BestEffort: flags&flagBestEffort != 0, Filter: make([]unix.SockFilter, d.u16())}
+	q := Program{BestEffort: flags&flagBestEffort != 0, Supervised: flags&flagSupervised != 0,
+		Filter: make([]unix.SockFilter, d.u16())}
 	for i := range q.Filter {
 		if d.short {
 			break

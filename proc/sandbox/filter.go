@@ -41,6 +41,8 @@ func actionValue(a Action) uint32 {
 		return unix.SECCOMP_RET_TRAP
 	case Log:
 		return unix.SECCOMP_RET_LOG
+	case Learn:
+		return unix.SECCOMP_RET_USER_NOTIF
 	}
 	return unix.SECCOMP_RET_ERRNO | uint32(a.errno())&unix.SECCOMP_RET_DATA
 }
@@ -48,27 +50,40 @@ func actionValue(a Action) uint32 {
 // entries returns what the filter of s names, sorted by number: the
 // baseline, the promises' calls, Allow, the argument-checked calls, and
 // the probes and quiet calls whose refusal is not the action, each once.
-func (s *Spec) entries() []entry {
-	deny := actionValue(s.Action)
+func (s *Spec) entries() []entry { return s.entriesFor(false) }
+
+// entriesFor is entries, for a supervised filter when sup: its refusals
+// notify the supervisor (see supervisedValue), and it allows sendmsg,
+// which hands the supervisor the listener once the filter is on.
+func (s *Spec) entriesFor(sup bool) []entry {
+	refuse := func(n string) uint32 { return refusalFor(n, s.Action, sup) }
+	deny := refuse("")
 	byName := map[string][]unix.SockFilter{}
 	allow := func(names []string) {
 		for _, n := range names {
 			byName[n] = ret(unix.SECCOMP_RET_ALLOW)
 		}
 	}
-	for n, conds := range argRules(s.Promises) {
-		byName[n] = checks(conds, refusal(n, s.Action))
+	promises, extra := s.Promises, s.Allow
+	if s.Action.Kind == Learn { // the baseline only: the rest is learnt
+		promises, extra = 0, nil
+	}
+	for n, conds := range argRules(promises) {
+		byName[n] = checks(conds, refuse(n))
 	}
 	allow(baseline)
 	for i, calls := range promiseCalls {
-		if s.Promises&(1<<i) != 0 {
+		if promises&(1<<i) != 0 {
 			allow(calls)
 		}
 	}
-	allow(s.Allow)
+	allow(extra)
+	if sup {
+		allow([]string{"sendmsg"})
+	}
 	for _, n := range slices.Concat(probes, quiet) {
-		if _, ok := byName[n]; !ok && refusal(n, s.Action) != deny {
-			byName[n] = ret(refusal(n, s.Action))
+		if _, ok := byName[n]; !ok && refuse(n) != deny {
+			byName[n] = ret(refuse(n))
 		}
 	}
 	var es []entry

@@ -8,18 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sysnames are the names of sysnums by number.
-var sysnames = func() map[uint32]string {
-	m := map[uint32]string{}
-	for n, v := range sysnums {
-		m[v] = n
-	}
-	return m
-}()
-
-// sysname is the name of number nr on this architecture, or "".
-func sysname(nr uint32) string { return sysnames[nr] }
-
 // refVerdict is what s's filter should return for d, worked out from the
 // rule tables directly rather than from the compiled program.
 func refVerdict(s Spec, d *seccompData) uint32 {

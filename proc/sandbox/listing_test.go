@@ -13,25 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// seccompNotif and seccompNotifResp are struct seccomp_notif and
-// struct seccomp_notif_resp.
-type seccompNotif struct {
-	id    uint64
-	pid   uint32
-	flags uint32
-	nr    int32
-	arch  uint32
-	ip    uint64
-	args  [6]uint64
-}
-
-type seccompNotifResp struct {
-	id    uint64
-	val   int64
-	error int32
-	flags uint32
-}
-
 // helperListing installs a filter that allows the baseline (and sendmsg,
 // to hand over the listener) and turns every other call into a user
 // notification, sends the listener to the parent on fd 3, and runs the

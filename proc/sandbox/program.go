@@ -15,18 +15,43 @@ type Program struct {
 	Filter     []unix.SockFilter // the seccomp-BPF program
 	Landlock   *Ruleset          // nil when the spec does not unveil
 	BestEffort bool              // apply what the kernel supports, report the rest
+	// Supervised: the filter's refusals notify a supervisor instead of
+	// failing in the kernel, and Apply returns the listener to hand it
+	// (see [CompileSupervised]).
+	Supervised bool
 }
 
 // Compile checks s and compiles it.
-func Compile(s Spec) (*Program, error) {
+func Compile(s Spec) (*Program, error) { return compile(s, false) }
+
+// CompileSupervised checks s and compiles it for a process a supervisor
+// watches: every refusal the policy decides (EPERM, EACCES, kill) is a
+// seccomp user notification, which the supervisor answers with the same
+// verdict and reports ([Supervisor]); the ENOSYS of probes, and the trap
+// and log actions, stay in the filter. The filter also allows sendmsg,
+// by which the process hands its listener over once the filter is on.
+// A process under it without a supervisor (none ever took the listener,
+// or the supervisor exited) gets ENOSYS from every notified call: the
+// kernel's answer when no one listens.
+func CompileSupervised(s Spec) (*Program, error) { return compile(s, true) }
+
+func compile(s Spec, sup bool) (*Program, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	f, err := buildFilter(s.entries(), actionValue(s.Action), layoutTree)
+	learn := s.Action.Kind == Learn
+	if learn && !sup {
+		return nil, fmt.Errorf("%w: action learn needs a supervisor (CompileSupervised)", ErrSpec)
+	}
+	f, err := buildFilter(s.entriesFor(sup), refusalFor("", s.Action, sup), layoutTree)
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Filter: f, Landlock: s.ruleset(), BestEffort: s.BestEffort}, nil
+	p := &Program{Filter: f, Landlock: s.ruleset(), BestEffort: s.BestEffort, Supervised: sup}
+	if learn {
+		p.Landlock = nil // learning what it opens, not refusing it
+	}
+	return p, nil
 }
 
 // check refuses what Parse would refuse in a Spec built in Go.
@@ -54,7 +79,7 @@ func (s *Spec) check() error {
 		}
 	}
 	switch {
-	case s.Action.Kind > Log:
+	case s.Action.Kind > Learn:
 		return fmt.Errorf("%w: unknown action kind %d", ErrSpec, s.Action.Kind)
 	case s.Action.Kind == Errno && s.Action.Errno != 0 && !slices.Contains(
 		[]unix.Errno{unix.EPERM, unix.EACCES, unix.ENOSYS}, s.Action.Errno):

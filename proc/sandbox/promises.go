@@ -25,7 +25,7 @@ var promiseCalls = [nPromises][]string{
 		"timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd4",
 		"getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
 		"getppid", "getpgid", "getpgrp", "getsid", "getrusage", "times", "sysinfo",
-		"getcpu", "umask", "wait4", "waitid", "getrlimit", "capget", "rt_sigtimedwait",
+		"getcpu", "umask", "wait4", "getrlimit", "capget", "rt_sigtimedwait",
 		"rt_sigpending", "rt_sigsuspend", "pause", "alarm",
 	},
 	// rpath: reading by path (open for reading is in argRules).
@@ -54,7 +54,7 @@ var promiseCalls = [nPromises][]string{
 	// proc: children, process groups, priorities and limits.
 	{
 		"fork", "vfork", "setpgid", "setsid", "getpriority", "setpriority", "setrlimit",
-		"pidfd_open", "pidfd_send_signal", "sched_setaffinity",
+		"sched_setaffinity",
 	},
 	// exec: replacing the process image. The filter and the Landlock
 	// domain stay on the new image.
@@ -90,14 +90,37 @@ var quiet = []string{
 
 // refusal is what the filter returns for a refused call: ENOSYS for
 // probes, EACCES for quiet calls, the action for the rest; with action
-// log, the action for all.
+// log, the action for all; with learn, the action but for probes.
 func refusal(name string, a Action) uint32 {
 	switch {
 	case a.Kind == Log:
 	case slices.Contains(probes, name):
 		return unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
+	case a.Kind == Learn:
 	case slices.Contains(quiet, name):
 		return unix.SECCOMP_RET_ERRNO | uint32(unix.EACCES)
 	}
 	return actionValue(a)
+}
+
+// refusalFor is refusal, in a supervised filter when sup: there every
+// refusal that is a policy's verdict (EPERM, EACCES, kill) becomes a
+// notification to the supervisor, which gives the same verdict and
+// reports it. ENOSYS for probes, traps and logs stay in the filter.
+func refusalFor(name string, a Action, sup bool) uint32 {
+	v := refusal(name, a)
+	if sup && notifiable(v) {
+		return unix.SECCOMP_RET_USER_NOTIF
+	}
+	return v
+}
+
+// notifiable reports whether a supervised filter notifies instead of
+// returning v.
+func notifiable(v uint32) bool {
+	if v == unix.SECCOMP_RET_KILL_PROCESS || v == unix.SECCOMP_RET_USER_NOTIF {
+		return true
+	}
+	return v&unix.SECCOMP_RET_ACTION_FULL == unix.SECCOMP_RET_ERRNO &&
+		v&unix.SECCOMP_RET_DATA != uint32(unix.ENOSYS)
 }

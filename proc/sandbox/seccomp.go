@@ -50,6 +50,25 @@ func InstallTSYNC(f []unix.SockFilter) error {
 	return nil
 }
 
+// installSupervised installs f on every thread, as InstallTSYNC does,
+// and returns its listener for the supervisor. Seccomp takes TSYNC with
+// NEW_LISTENER only with TSYNC_ESRCH (Linux 5.7), which reports a thread
+// it could not synchronise as ESRCH instead of by its ID.
+func installSupervised(f []unix.SockFilter) (int, error) {
+	prog := unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]}
+	flags := unix.SECCOMP_FILTER_FLAG_TSYNC | unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH | unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
+	fd, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flags),
+		uintptr(unsafe.Pointer(&prog)))
+	runtime.KeepAlive(f)
+	switch {
+	case errno == unix.ENOSYS || errno == unix.EINVAL && !seccompAvailable():
+		return -1, errNoSeccomp
+	case errno != 0:
+		return -1, os.NewSyscallError("seccomp SECCOMP_SET_MODE_FILTER with a listener", errno)
+	}
+	return int(fd), nil
+}
+
 // seccompAvailable reports whether the kernel has seccomp filters, by
 // asking whether it knows the ALLOW action.
 func seccompAvailable() bool {

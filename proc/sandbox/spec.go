@@ -98,6 +98,11 @@ const (
 	Kill                    // the whole process is killed by SIGSYS
 	Trap                    // the thread gets SIGSYS (a Go program crashes with a traceback)
 	Log                     // the call is allowed and the kernel logs it: an audit mode
+	// Learn allows every call and has the supervisor record those outside
+	// the runtime baseline, whatever the promises, for the tightest spec
+	// that would have passed ([Supervisor.Learned]); no Landlock domain is
+	// applied. Only a supervised program ([CompileSupervised]) learns.
+	Learn
 )
 
 // Action is what the filter does with a refused system call. Calls that
@@ -114,10 +119,10 @@ var errnoNames = map[string]syscall.Errno{
 }
 
 // kindNames are the other actions by text name.
-var kindNames = map[string]ActionKind{"kill": Kill, "trap": Trap, "log": Log}
+var kindNames = map[string]ActionKind{"kill": Kill, "trap": Trap, "log": Log, "learn": Learn}
 
 // String returns the action's text name: eperm, eacces, enosys, kill,
-// trap or log.
+// trap, log or learn.
 func (a Action) String() string {
 	switch a.Kind {
 	case Errno:
@@ -133,6 +138,8 @@ func (a Action) String() string {
 		return "trap"
 	case Log:
 		return "log"
+	case Learn:
+		return "learn"
 	}
 	return fmt.Sprintf("action(%d)", a.Kind)
 }

@@ -21,7 +21,7 @@ const maxSpecText = 64 << 10
 //	unveil PATH RIGHTS        a path and its rights, letters of rwxc
 //	PATH RIGHTS               the same, when PATH starts with / or "
 //	unveil                    Landlock with nothing visible (unless other unveils)
-//	action NAME               eperm (the default), eacces, enosys, kill, trap or log
+//	action NAME               eperm (the default), eacces, enosys, kill, trap, log or learn
 //	best-effort               apply what the kernel supports, report the rest
 //
 // for example "stdio inet unix; unveil /etc/ssl r; /var/lib/app rwc".
