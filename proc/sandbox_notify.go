@@ -157,7 +157,7 @@ func (r *run) sandboxViolation(s *slot, pid int, v *sandbox.Violation, stop chan
 // SandboxPolicy is what a worker under "action learn" did, as the
 // tightest spec that would have let it: a SandboxLearned event's Err.
 type SandboxPolicy struct {
-	Spec sandbox.Spec
+	Spec sandbox.Spec // the tightest spec that would have passed
 }
 
 // Error returns the policy in the spec's text form, after
