@@ -233,7 +233,10 @@
 // goroutine on the main thread and runs its spawner there (the adopted
 // workers are that thread's children): a Master in such a program should
 // run from main. A Background master cannot be upgraded yet, nor can a
-// Conn that shares memory cross an upgrade (its worker is stopped). The
+// Conn that shares memory cross an upgrade (its worker is stopped). A
+// sandboxed worker's supervision does not cross the exec: until the old
+// generation has drained, the calls its filter refuses fail with ENOSYS
+// and are not reported (the new generation is supervised again). The
 // listeners are not mirrored into systemd's file descriptor store: a
 // master that crashes loses them, and systemd starts it afresh.
 //
