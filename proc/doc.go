@@ -200,7 +200,8 @@
 //  1. The new executable is rehearsed: run as a child with
 //     RELEASE_UPGRADE_CHECK=1, the program goes through its start (flags,
 //     configuration, Bind) up to [Master.Run], which checks the Master and
-//     exits 0. One that fails, exits early or hangs past 15 s fails the
+//     exits 0. One that fails, exits early or hangs past [Master].UpgradeCheck
+//     (15 s by default) fails the
 //     upgrade with its words, and nothing else happens.
 //  2. The master stops starting workers, detaches each worker's
 //     connections at a frame boundary (frame's Conn.Detach, keeping the

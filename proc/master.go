@@ -132,6 +132,11 @@ type Master struct {
 	// replaces may take to hand its connections over (MeOptions.Drain)
 	// and exit, before SIGTERM and StopGrace; 0 means 30 s.
 	DrainTimeout time.Duration
+	// UpgradeCheck bounds the rehearsal of the new executable that
+	// starts an upgrade (see [Upgrade]): one that has not reached
+	// Master.Run and passed its checks by then fails the upgrade. 0 means
+	// DefaultUpgradeCheckTimeout, 15 s.
+	UpgradeCheck time.Duration
 	// KeepEnv names the variables of the master's environment that workers
 	// get; nil means TZ and the Go runtime's (GOMAXPROCS, GOGC,
 	// GOMEMLIMIT, GODEBUG, GOTRACEBACK). NOTIFY_SOCKET, LISTEN_* and the
@@ -469,6 +474,9 @@ func (m *Master) checked() (Master, error) {
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = DefaultDrainTimeout
+	}
+	if c.UpgradeCheck <= 0 {
+		c.UpgradeCheck = DefaultUpgradeCheckTimeout
 	}
 	if c.KeepEnv == nil {
 		c.KeepEnv = defaultKeepEnv

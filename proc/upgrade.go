@@ -104,7 +104,7 @@ func (r *run) upgrade(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrUpgrade, err))
 	}
-	if err := rehearse(ctx, exe, DefaultUpgradeCheckTimeout); err != nil {
+	if err := rehearse(ctx, exe, r.cfg.UpgradeCheck); err != nil {
 		exe.Close()
 		return fail(err)
 	}

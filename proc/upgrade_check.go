@@ -23,7 +23,8 @@ import (
 // upgradeCheckEnv marks the rehearsal.
 const upgradeCheckEnv = "RELEASE_UPGRADE_CHECK"
 
-// DefaultUpgradeCheckTimeout bounds the rehearsal of a new executable.
+// DefaultUpgradeCheckTimeout is Master.UpgradeCheck's default: how long
+// the rehearsal of a new executable may take.
 const DefaultUpgradeCheckTimeout = 15 * time.Second
 
 // checking reports whether this process is the rehearsal of an upgrade.

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/release-daemon/release/config"
 )
@@ -24,6 +25,9 @@ type settings struct {
 	// SandboxSpec, if set, is the workers' sandbox spec instead of the one
 	// echod works out ("action learn" learns one); "" for echod's.
 	SandboxSpec string `config:"sandbox_spec"`
+	// UpgradeCheck bounds the check of a new executable an upgrade makes
+	// (proc.Master.UpgradeCheck).
+	UpgradeCheck time.Duration `config:"upgrade_check"`
 }
 
 // spec is echod.conf's specification: every key, its default, its checks.
@@ -37,6 +41,7 @@ var spec = config.Spec{{Name: "", Keys: []config.Key{
 	{Name: "unhealthy_file", Default: config.DefaultString(""), Validations: []config.Validation{config.IsString}},
 	{Name: "sandbox", Default: config.DefaultBool(true), Validations: []config.Validation{config.IsBool}},
 	{Name: "sandbox_spec", Default: config.DefaultString(""), Validations: []config.Validation{config.IsString}},
+	{Name: "upgrade_check", Default: config.DefaultString("15s"), Validations: []config.Validation{config.IsString}},
 }}}
 
 // loadSettings reads path, or takes the defaults when path is "".

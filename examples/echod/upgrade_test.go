@@ -31,6 +31,11 @@ func startUpgradeRig(t *testing.T) *upgradeRig {
 	su := newSetup(t, 2)
 	rig := &upgradeRig{setup: su, dir: filepath.Dir(su.echod)}
 	rig.buildAs(t, "v0", su.echod)
+	conf, err := os.ReadFile(su.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(su.conf, append(conf, "\nupgrade_check = \"5s\"\n"...), 0o644) // a hanging build fails sooner
 	rig.cmd = exec.Command(su.echod, "-config", su.conf)
 	out, _ := rig.cmd.StdoutPipe()
 	if err := rig.cmd.Start(); err != nil {
@@ -226,7 +231,7 @@ func TestBadUpgradesChangeNothing(t *testing.T) {
 	if !testing.Short() {
 		hangs := filepath.Join(rig.dir, "hangs")
 		os.WriteFile(hangs, []byte("#!/bin/sh\nexec sleep 600\n"), 0o755)
-		cases = append(cases, struct{ name, file, want string }{"hangs", hangs, "did not finish its check"})
+		cases = append(cases, struct{ name, file, want string }{"hangs", hangs, "did not finish its check within 5s"})
 	}
 	for _, c := range cases {
 		rig.install(t, c.file)
