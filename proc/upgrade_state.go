@@ -3,7 +3,6 @@ package proc
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"sync"
@@ -189,15 +188,9 @@ func readState(v string) (*upgradeState, error) {
 	if err != nil || fd < 3 {
 		return nil, fmt.Errorf("%w: %s=%q", ErrUpgradeState, upgradeEnv, v)
 	}
-	const want = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if seals, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0); err != nil || seals&want != want {
-		return nil, fmt.Errorf("%w: fd %d is not a sealed memfd (%v)", ErrUpgradeState, fd, err)
-	}
-	f := os.NewFile(uintptr(fd), "upgrade state")
-	b, err := io.ReadAll(io.LimitReader(f, maxStateSize+1))
-	f.Close()
+	b, err := readSealed(fd, maxStateSize+1)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUpgradeState, err)
+		return nil, fmt.Errorf("%w: fd %d: %w", ErrUpgradeState, fd, err)
 	}
 	if len(b) > maxStateSize {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrUpgradeState, maxStateSize)
@@ -260,26 +253,5 @@ func sealedState(st *upgradeState) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	fd, err := unix.MemfdCreate("release-upgrade", unix.MFD_ALLOW_SEALING)
-	if err != nil {
-		return -1, os.NewSyscallError("memfd_create", err)
-	}
-	for off := 0; off < len(b); {
-		n, err := unix.Write(fd, b[off:])
-		if err != nil {
-			unix.Close(fd)
-			return -1, os.NewSyscallError("write", err)
-		}
-		off += n
-	}
-	seals := unix.F_SEAL_WRITE | unix.F_SEAL_GROW | unix.F_SEAL_SHRINK | unix.F_SEAL_SEAL
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
-		unix.Close(fd)
-		return -1, os.NewSyscallError("fcntl F_ADD_SEALS", err)
-	}
-	if _, err := unix.Seek(fd, 0, 0); err != nil {
-		unix.Close(fd)
-		return -1, err
-	}
-	return fd, nil
+	return sealedMemfd("release-upgrade", b, 0)
 }

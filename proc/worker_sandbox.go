@@ -2,15 +2,14 @@ package proc
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/release-daemon/release/csrc"
 	"github.com/release-daemon/release/proc/sandbox"
-	"golang.org/x/sys/unix"
 )
 
 // enterSandbox enforces the sandbox the master gave this worker, if any
@@ -61,15 +60,9 @@ func readSandbox(v string) (*sandbox.Program, error) {
 	}
 	// Only the sealed memfd a Master makes: a stray variable naming
 	// another fd leaves that fd alone.
-	const want = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if seals, err := unix.FcntlInt(sandboxFD, unix.F_GET_SEALS, 0); err != nil || seals&want != want {
-		return nil, fmt.Errorf("%w: fd %d is not a sealed memfd (%v)", ErrSandbox, sandboxFD, err)
-	}
-	f := os.NewFile(sandboxFD, "sandbox program")
-	b, err := io.ReadAll(f)
-	f.Close()
+	b, err := readSealed(sandboxFD, math.MaxInt64)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSandbox, err)
+		return nil, fmt.Errorf("%w: fd %d: %w", ErrSandbox, sandboxFD, err)
 	}
 	var p sandbox.Program
 	if err := p.UnmarshalBinary(b); err != nil {
