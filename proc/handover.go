@@ -96,8 +96,7 @@ func openHandover(opts MeOptions, cancelMain context.CancelFunc) *workerHandover
 	if !ok || err != nil || fd < 3 {
 		return nil
 	}
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+	if !isSocket(fd) {
 		return nil
 	}
 	unix.CloseOnExec(fd)

@@ -37,9 +37,8 @@ func passedListeners() {
 			if err != nil || fd < 3 || checkListenerName(name) != nil {
 				continue
 			}
-			var st unix.Stat_t
-			if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
-				continue // not a socket: not the master's
+			if !isSocket(fd) {
+				continue // not the master's
 			}
 			unix.CloseOnExec(fd)
 			passed.fds[name] = fd
@@ -96,4 +95,11 @@ func ListenPacket(name string) (net.PacketConn, error) {
 		return nil, fmt.Errorf("%w: %q: %w", ErrNoListener, name, err)
 	}
 	return pc, nil
+}
+
+// isSocket reports whether fd is open on a socket: a descriptor an
+// environment variable names is taken only if it is one.
+func isSocket(fd int) bool {
+	var st unix.Stat_t
+	return unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFSOCK
 }

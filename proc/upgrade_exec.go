@@ -175,11 +175,11 @@ func (t *tenure) state(ctx context.Context, phase string) (stateWorker, error) {
 	return w, nil
 }
 
-// fdOf is f's descriptor number, without os.File.Fd's switch to blocking
-// mode.
-func fdOf(f *os.File) int {
+// fdOf is the descriptor under an os.File or a connection, without
+// os.File.Fd's switch to blocking mode.
+func fdOf(c syscall.Conn) int {
 	n := -1
-	if rc, err := f.SyscallConn(); err == nil {
+	if rc, err := c.SyscallConn(); err == nil {
 		rc.Control(func(fd uintptr) { n = int(fd) })
 	}
 	return n
@@ -187,11 +187,8 @@ func fdOf(f *os.File) int {
 
 // connFD is the descriptor under a Conn.
 func connFD(c *frame.Conn) int {
-	n := -1
 	if sc, ok := c.NetConn().(syscall.Conn); ok {
-		if rc, err := sc.SyscallConn(); err == nil {
-			rc.Control(func(fd uintptr) { n = int(fd) })
-		}
+		return fdOf(sc)
 	}
-	return n
+	return -1
 }
