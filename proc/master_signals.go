@@ -107,14 +107,7 @@ func Reload(ctx context.Context) error {
 // waitReplaced waits until the slot runs a ready worker other than old,
 // for at most its StartTimeout and a second; it reports whether it does.
 func (r *run) waitReplaced(s *slot, old int) bool {
-	deadline := time.Now().Add(s.w.StartTimeout + time.Second)
-	for time.Now().Before(deadline) && r.ctx.Err() == nil {
-		if replacedBy(s, old) {
-			return true
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return replacedBy(s, old)
+	return r.waitNewWorker(nil, s, old, time.Now().Add(s.w.StartTimeout+time.Second)) == ""
 }
 
 func replacedBy(s *slot, old int) bool {

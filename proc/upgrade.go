@@ -221,8 +221,13 @@ func (g *genReplace) wait(ctx context.Context) bool {
 }
 
 // waitNewWorker waits until s runs a ready worker other than old, until
-// end; it returns "" when it does, or why not.
+// end; it returns "" when it does, or why not. g, if set, is the upgrade
+// whose new workers say there when they fail.
 func (r *run) waitNewWorker(g *genReplace, s *slot, old int, end time.Time) string {
+	var failed chan string
+	if g != nil {
+		failed = g.failed
+	}
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
 	for !replacedBy(s, old) {
@@ -230,7 +235,7 @@ func (r *run) waitNewWorker(g *genReplace, s *slot, old int, end time.Time) stri
 			return fmt.Sprintf("worker %q slot %d: no new worker ready in time", s.w.Name, s.n)
 		}
 		select {
-		case why := <-g.failed:
+		case why := <-failed:
 			return why
 		case <-r.ctx.Done():
 			return "the master is stopping"
