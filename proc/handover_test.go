@@ -159,21 +159,6 @@ func (c *chatter) run(ctx context.Context, addr string, id int) {
 	}
 }
 
-// waitCount waits until n events f accepts have come.
-func waitCount(t *testing.T, events *eventLog, n int, f func(Event) bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for len(events.match(f)) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events within 30 s", len(events.match(f)), n)
-		}
-		select {
-		case <-events.added:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
 func (c *chatter) fail(s string) {
 	c.mu.Lock()
 	c.errs = append(c.errs, s)
@@ -198,7 +183,7 @@ func TestReloadHandsConnectionsOver(t *testing.T) {
 	for n := range 2 {
 		syscall.Kill(os.Getpid(), syscall.SIGHUP)
 		waitReady(t, events, 4+2*n)
-		waitCount(t, events, 2*(n+1), func(e Event) bool { return e.Kind == Exited && e.Stop == StopReload })
+		events.waitFor(t, 30*time.Second, 2*(n+1), "old workers gone", func(e Event) bool { return e.Kind == Exited && e.Stop == StopReload })
 		time.Sleep(200 * time.Millisecond)
 	}
 	cancel()
@@ -267,7 +252,7 @@ func TestIdleReloadsDrainAtOnce(t *testing.T) {
 	for n := range 6 {
 		start := time.Now()
 		syscall.Kill(os.Getpid(), syscall.SIGHUP)
-		waitCount(t, events, 4*(n+1), func(e Event) bool { return e.Kind == Exited && e.Stop == StopReload })
+		events.waitFor(t, 30*time.Second, 4*(n+1), "old workers gone", func(e Event) bool { return e.Kind == Exited && e.Stop == StopReload })
 		slowest = max(slowest, time.Since(start))
 		if _, err := ask(web.Addr().String()); err != nil { // every worker's accept wakes
 			t.Fatalf("a client after reload %d: %v", n+1, err)

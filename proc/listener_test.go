@@ -164,35 +164,13 @@ func bind(t *testing.T, name, network, addr string) *Listener {
 // waitReady waits for the n-th WorkerReady event and returns its PID.
 func waitReady(t *testing.T, events *eventLog, n int) int {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if ready := events.match(func(e Event) bool { return e.Kind == WorkerReady }); len(ready) >= n {
-			return ready[n-1].PID
-		}
-		select {
-		case <-events.added:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatalf("no %d-th ready worker within 30 s", n)
-	return 0
+	return events.waitFor(t, 30*time.Second, n, "workers ready", func(e Event) bool { return e.Kind == WorkerReady })[n-1].PID
 }
 
 // waitEvent waits for an event f accepts.
 func waitEvent(t *testing.T, events *eventLog, f func(Event) bool) Event {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := events.match(f); len(got) > 0 {
-			return got[0]
-		}
-		select {
-		case <-events.added:
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatal("the event did not come within 30 s")
-	return Event{}
+	return events.waitFor(t, 30*time.Second, 1, "the event", f)[0]
 }
 
 func kill(t *testing.T, pid int) {
