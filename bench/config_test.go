@@ -26,8 +26,10 @@ var (
 func configText(n int) []byte { return configgen.Text(0, n) }
 
 // BenchmarkConfigParse parses the text into each library's own model.
-func BenchmarkConfigParse(b *testing.B) {
-	data := configText(1000)
+func BenchmarkConfigParse(b *testing.B) { benchParse(b, configText(1000)) }
+
+// benchParse parses data with each library.
+func benchParse(b *testing.B, data []byte) {
 	b.Run("impl=release", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
@@ -80,31 +82,7 @@ func configRegexpText() []byte {
 
 // BenchmarkConfigParseRegexps is BenchmarkConfigParse on a file where 10%
 // of the keys are regexps (configRegexpText).
-func BenchmarkConfigParseRegexps(b *testing.B) {
-	data := configRegexpText()
-	b.Run("impl=release", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			cfg, err := config.ParseBytes("bench.conf", data, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sinkConfig = cfg
-		}
-	})
-	b.Run("impl=ini", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			f, err := ini.Load(data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sinkINI = f
-		}
-	})
-}
+func BenchmarkConfigParseRegexps(b *testing.B) { benchParse(b, configRegexpText()) }
 
 // BenchmarkConfigTyped parses the text, then reads the four scalar keys of
 // every section as typed values (int, int, float, bool), as a program
