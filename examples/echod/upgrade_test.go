@@ -37,6 +37,18 @@ func startUpgradeRig(t *testing.T) *upgradeRig {
 	}
 	os.WriteFile(su.conf, append(conf, "\nupgrade_check = \"5s\"\n"...), 0o644) // a hanging build fails sooner
 	rig.cmd = exec.Command(su.echod, "-config", su.conf)
+	logs, err := os.Create(filepath.Join(rig.dir, "echod.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rig.cmd.Stderr = logs
+	t.Cleanup(func() {
+		logs.Close()
+		if t.Failed() { // the master's own account of what went wrong
+			b, _ := os.ReadFile(logs.Name())
+			t.Logf("echod's log:\n%s", b[max(0, len(b)-6000):])
+		}
+	})
 	out, _ := rig.cmd.StdoutPipe()
 	if err := rig.cmd.Start(); err != nil {
 		t.Fatal(err)
