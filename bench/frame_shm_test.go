@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/release-daemon/release/frame"
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkFrameShm writes frames one way and drains them with a goroutine,
@@ -17,9 +18,11 @@ import (
 // size (impl=ring, threshold 0); impl=memcpy copies the payload into a
 // buffer of its size, the floor for a path that copies it once, and
 // impl=memcpyring into successive places of a buffer as large as the
-// ring, as the ring's writer does. The
-// reader does not touch the payload in any of them: the socket path has
-// the kernel copy it into the read buffer, the ring hands out a view.
+// ring, as the ring's writer does, and impl=memcpyshm the same into a
+// mapped memfd, the ring's kind of memory, without any IPC: the ceiling
+// of a transport through these pages. The reader does not touch the
+// payload in any of them: the socket path has the kernel copy it into
+// the read buffer, the ring hands out a view.
 func BenchmarkFrameShm(b *testing.B) {
 	for _, size := range []int{1 << 10, 2 << 10, 4 << 10, 16 << 10, 1 << 20} {
 		name := fmt.Sprintf("size=%dKiB", size>>10)
@@ -47,6 +50,37 @@ func BenchmarkFrameShm(b *testing.B) {
 				off += size
 			}
 		})
+		b.Run(name+"/impl=memcpyshm", func(b *testing.B) { benchMemcpyShm(b, size) })
+	}
+}
+
+// benchMemcpyShm copies each payload into successive places of a mapped
+// memfd as large as the ring's data, as the ring's writer does, without
+// any IPC.
+func benchMemcpyShm(b *testing.B, size int) {
+	fd, err := unix.MemfdCreate("bench-shm", unix.MFD_CLOEXEC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Ftruncate(fd, shmRing); err != nil {
+		b.Fatal(err)
+	}
+	dst, err := unix.Mmap(fd, 0, shmRing, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Munmap(dst)
+	src := make([]byte, size)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	off := 0
+	for b.Loop() {
+		if off+size > len(dst) {
+			off = 0
+		}
+		copy(dst[off:], src)
+		off += size
 	}
 }
 
