@@ -53,6 +53,7 @@ type Conn struct {
 	rn         int
 	rErrno     error
 	spin       spinner
+	kw         kwaiter
 	rfiles     fileQueue     // files that arrived, by stream offset
 	rfired     chan struct{} // interruptR has run: see cancel.go
 	interruptR func()
@@ -74,6 +75,7 @@ type Conn struct {
 func New(nc net.Conn, opts ...Option) *Conn {
 	c := &Conn{nc: nc, cfg: newConfig(opts)}
 	c.spin = newSpinner(c.cfg.spinReads)
+	c.kw = newKwaiter(c.cfg.blockReads)
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			c.rc = rc

@@ -211,6 +211,7 @@ func (c *Conn) fill() error {
 // netpoller. It is bound once, in New, so reading allocates nothing.
 func (c *Conn) read(fd uintptr) bool {
 	spins, budget := 0, -1
+	waited := false
 	for {
 		n, err := unix.Read(int(fd), c.mem[c.w:])
 		switch err {
@@ -226,6 +227,11 @@ func (c *Conn) read(fd uintptr) bool {
 			}
 			if budget > 0 {
 				c.spin.miss()
+			} else if !waited && c.kw.may() { // see BlockReads and kwaiter
+				waited = true
+				if c.kw.wait(fd) {
+					continue
+				}
 			}
 			return false
 		case nil:
