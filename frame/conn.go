@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/release-daemon/release/fdpass"
 	"github.com/release-daemon/release/zbuf"
 	"golang.org/x/sys/unix"
 )
@@ -50,7 +51,11 @@ type Conn struct {
 	base       int64       // the stream offset of mem[0]
 	rerr       error       // sticky
 	readFn     func(fd uintptr) bool
+	recvFn     func(fd uintptr) bool // readFn's twin for a Conn with files
+	oob        []byte                // recvFn's control buffer
 	rn         int
+	roobn      int // of oob, by recvFn
+	rflags     int // recvmsg's, by recvFn
 	rErrno     error
 	spin       spinner
 	kw         kwaiter
@@ -81,13 +86,13 @@ func New(nc net.Conn, opts ...Option) *Conn {
 			c.rc = rc
 		}
 	}
-	if uc, ok := nc.(*net.UnixConn); ok && c.cfg.files {
-		c.uc = uc
+	if uc, ok := nc.(*net.UnixConn); ok && c.cfg.files && c.rc != nil {
+		c.uc, c.oob = uc, make([]byte, fdpass.MaxFiles*4+64)
 	}
 	c.wfree = make(chan struct{}, 1)
 	c.wfired, c.rfired = make(chan struct{}, 1), make(chan struct{}, 1)
 	c.writeFn, c.interruptW = c.writev, c.interruptWrite
-	c.readFn, c.interruptR = c.read, c.interruptRead
+	c.readFn, c.recvFn, c.interruptR = c.read, c.recvmsg, c.interruptRead
 	c.fillPending()
 	return c
 }

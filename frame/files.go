@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"unsafe"
 
 	"github.com/release-daemon/release/fdpass"
 	"golang.org/x/sys/unix"
@@ -114,13 +115,15 @@ func (c *Conn) ReadFiles() ([]byte, []*os.File, error) {
 // comes at all. The run is then marked truncated, and its frame fails to
 // read with ErrFilesTruncated.
 func (c *Conn) recvFiles() (int, error) {
-	var oob [fdpass.MaxFiles*4 + 64]byte
-	n, oobn, flags, _, err := c.uc.ReadMsgUnix(c.mem[c.w:], oob[:])
-	truncated := flags&unix.MSG_CTRUNC != 0
+	if err := c.rc.Read(c.recvFn); err != nil {
+		return 0, err
+	}
+	n, oobn, err := c.rn, c.roobn, c.rErrno
+	truncated := c.rflags&unix.MSG_CTRUNC != 0
 	if err != nil || n == 0 || (oobn == 0 && !truncated) {
 		return n, err
 	}
-	fds, perr := fdpass.ParseRights(oob[:oobn], nil, fdpass.MaxFiles)
+	fds, perr := fdpass.ParseRights(c.oob[:oobn], nil, fdpass.MaxFiles)
 	if perr != nil || truncated {
 		closeFDs(fds)
 		fds, truncated = nil, true
@@ -133,6 +136,52 @@ func (c *Conn) recvFiles() (int, error) {
 		return 0, fmt.Errorf("%w (%d > %d)", ErrTooManyFiles, held, fdpass.MaxFiles)
 	}
 	return n, nil
+}
+
+// recvmsg is the function c.rc.Read calls with the socket of a Conn that
+// accepts files, as read is for the others: one recvmsg into mem[w:] and
+// oob, whose fds arrive close-on-exec.
+func (c *Conn) recvmsg(fd uintptr) bool {
+	w := waitState{budget: -1}
+	for {
+		n, oobn, flags, err := recvmsg(int(fd), c.mem[c.w:], c.oob)
+		switch err {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			if c.again(fd, &w) {
+				continue
+			}
+			return false
+		case nil:
+			c.rn, c.roobn, c.rflags, c.rErrno = n, oobn, flags, nil
+		default:
+			c.rn, c.roobn, c.rflags, c.rErrno = 0, 0, 0, os.NewSyscallError("recvmsg", err)
+		}
+		c.came(&w)
+		return true
+	}
+}
+
+// recvmsg is recvmsg(2) of one buffer and a control buffer, without the
+// allocations of unix.Recvmsg.
+func recvmsg(fd int, p, oob []byte) (n, oobn, flags int, err error) {
+	var iov unix.Iovec
+	if len(p) > 0 {
+		iov.Base = &p[0]
+		iov.SetLen(len(p))
+	}
+	msg := unix.Msghdr{Iov: &iov}
+	msg.SetIovlen(1)
+	if len(oob) > 0 {
+		msg.Control = &oob[0]
+		msg.SetControllen(len(oob))
+	}
+	r, _, errno := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_CMSG_CLOEXEC)
+	if errno != 0 {
+		return 0, 0, 0, errno
+	}
+	return int(r), int(msg.Controllen), int(msg.Flags), nil
 }
 
 // filesHeld counts the fds queued for the frame being read, at mem[r:],

@@ -210,28 +210,15 @@ func (c *Conn) fill() error {
 // mem[w:], retrying EINTR, returning false on EAGAIN to wait in the
 // netpoller. It is bound once, in New, so reading allocates nothing.
 func (c *Conn) read(fd uintptr) bool {
-	spins, budget := 0, -1
-	waited := false
+	w := waitState{budget: -1}
 	for {
 		n, err := unix.Read(int(fd), c.mem[c.w:])
 		switch err {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if budget < 0 { // see SpinReads and spinner
-				budget = c.spin.budget(c.cfg.spinReads)
-			}
-			if spins < budget {
-				spins++
+			if c.again(fd, &w) {
 				continue
-			}
-			if budget > 0 {
-				c.spin.miss()
-			} else if !waited && c.kw.may() { // see BlockReads and kwaiter
-				waited = true
-				if c.kw.wait(fd) {
-					continue
-				}
 			}
 			return false
 		case nil:
@@ -239,9 +226,41 @@ func (c *Conn) read(fd uintptr) bool {
 		default:
 			c.rn, c.rErrno = 0, os.NewSyscallError("read", err)
 		}
-		if spins > 0 {
-			c.spin.hit()
-		}
+		c.came(&w)
 		return true
+	}
+}
+
+// waitState is what one wait for data has done so far: see again.
+type waitState struct {
+	spins, budget int  // budget < 0: not asked yet
+	waited        bool // in the kernel, once
+}
+
+// again says whether a read that found no data tries again at once: after
+// a spin (see SpinReads and spinner), or after data came while it waited
+// in the kernel (see BlockReads and kwaiter). False: it parks in the
+// netpoller.
+func (c *Conn) again(fd uintptr, w *waitState) bool {
+	if w.budget < 0 {
+		w.budget = c.spin.budget(c.cfg.spinReads)
+	}
+	switch {
+	case w.spins < w.budget:
+		w.spins++
+		return true
+	case w.budget > 0:
+		c.spin.miss()
+	case !w.waited && c.kw.may():
+		w.waited = true
+		return c.kw.wait(fd)
+	}
+	return false
+}
+
+// came records that a wait ended with data (or an error) without parking.
+func (c *Conn) came(w *waitState) {
+	if w.spins > 0 {
+		c.spin.hit()
 	}
 }
