@@ -55,6 +55,22 @@ func TestBlockReadsWaitInTheKernel(t *testing.T) {
 	t.Logf("2000 round trips, %d reads waited in the kernel", waits)
 }
 
+// TestBlockReadsWithFiles checks that a Conn that accepts files, whose
+// reads are recvmsg calls, waits in the kernel as the others do.
+func TestBlockReadsWithFiles(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("GOMAXPROCS 1: reads never wait in the kernel (see BlockReads)")
+	}
+	a, b := pair(t, frame.AcceptFiles)
+	before := frame.KernelWaits()
+	pingPong(t, a, b, 2000)
+	waits := frame.KernelWaits() - before
+	if waits == 0 {
+		t.Fatal("2000 round trips with AcceptFiles, no read waited in the kernel")
+	}
+	t.Logf("2000 round trips with AcceptFiles, %d reads waited in the kernel", waits)
+}
+
 // TestBlockReadsOff checks that BlockReads(0), and GOMAXPROCS 1 whatever
 // BlockReads says, never wait in the kernel.
 func TestBlockReadsOff(t *testing.T) {
