@@ -86,6 +86,37 @@
 // (exit 70, for the service manager to restart the whole service) or
 // gives that slot up.
 //
+// # Shared memory for bulk payloads
+//
+// A [Worker] with SharedMemory set sends payloads above frame's
+// SharedThreshold through two rings of shared memory, one per direction
+// (package frame's Conn.ShareMemory), instead of the socket, which
+// copies every byte twice; the socket carries a small descriptor in each
+// one's place, and the control frames as before. The Master sets the
+// rings up on its Conn as soon as the worker starts, before the Handler
+// runs (a failure is the start's: a StartFailed event with the cause, and
+// the worker is killed), and says so in the worker's environment, so
+// that [Me] makes the worker's Conn with frame.AcceptShared. Nothing else
+// changes on either side (see the example of Worker):
+//
+//	proc.Worker{Path: exe, SharedMemory: 8 << 20, Handler: func(ctx context.Context, p proc.Peer) error {
+//		cl := frame.NewClient(p.Conn, frame.Bytes{}, frame.Bytes{}) // payloads of 1 KiB to 4 MiB: through the rings
+//		...
+//	}}
+//
+// The setup is first in the worker's stream, and the worker's first read
+// of its Conn (Serve, a Client, Read) takes the rings; until then the
+// Master's heartbeats wait behind it, so a worker that never reads its
+// Conn is hung under [Worker].Heartbeat, and a Handler writing to it
+// waits for room in the ring until its ctx ends. A worker whose Conn does
+// not accept the rings (one that does not use Me) fails at its first
+// read. The worker is not trusted: package frame says what it can and
+// cannot do to the master through the rings. When a worker exits, the
+// Master waits for the Handler to return (at most StopGrace) before it
+// closes the Conn, which unmaps the rings: a view the Handler read stays
+// valid until it returns, never after. Such a worker cannot cross an
+// upgrade (see below).
+//
 // Most programs are their own workers: main calls [Me] when [IsWorker]
 // says a Master started the process, and otherwise runs the Master with
 // its own executable (os.Executable) as the Worker's Path; the example of
@@ -233,8 +264,11 @@
 // workers live at once. An image started by an upgrade keeps its main
 // goroutine on the main thread and runs its spawner there (the adopted
 // workers are that thread's children): a Master in such a program should
-// run from main. A Background master cannot be upgraded yet, nor can a
-// Conn that shares memory cross an upgrade (its worker is stopped). A
+// run from main. A Background master cannot be upgraded yet. A
+// worker with [Worker].SharedMemory does not cross the exec: its rings
+// are mapped in the old image only, and its Conn cannot be detached, so
+// the master kills it (SIGKILL, with the client connections it holds)
+// and the new image starts a worker in its slot afresh. A
 // sandboxed worker's supervision does not cross the exec: until the old
 // generation has drained, the calls its filter refuses fail with ENOSYS
 // and are not reported (the new generation is supervised again). The
@@ -264,10 +298,11 @@
 // restart.go and health_wire.go for supervision; worker*.go for [Me];
 // daemon*.go and ready.go for daemonizing; lock*.go; privileges*.go,
 // deathsig.go, nnp.go and execcheck.go for what a worker cannot do;
-// contain*.go for process trees and cgroups; control*.go and accept*.go
-// for sockets; listener*.go for Listeners; tenure.go, handover*.go and
-// upgrade*.go for reloads, hand-overs and upgrades (upgrade_state.go is
-// the state record). systemd's notification protocol is package proc/sdnotify.
+// contain*.go for process trees and cgroups; shared.go for shared
+// memory; control*.go and accept*.go for sockets; listener*.go for
+// Listeners; tenure.go, handover*.go and upgrade*.go for reloads,
+// hand-overs and upgrades (upgrade_state.go is the state record).
+// systemd's notification protocol is package proc/sdnotify.
 //
 // # The original's names
 //

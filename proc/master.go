@@ -99,6 +99,20 @@ type Worker struct {
 	// each as a descriptor the worker takes with [Listen] or
 	// [ListenPacket]; nil means all of them, an empty non-nil slice none.
 	Listeners []string
+	// SharedMemory, if set, is the size in bytes of each of two rings of
+	// memory, one per direction, that the master shares with each worker
+	// (frame's Conn.ShareMemory), from frame.MinSharedSize (smaller is
+	// rounded up) to frame.MaxSharedSize; 0, the default, is off. Every
+	// payload above frame's SharedThreshold, up to half a ring, then
+	// crosses without the socket's two copies, whoever sends it: the
+	// Handler, a frame.Client, frame.Serve or the worker. The master sets
+	// it up as soon as the worker starts, before the Handler runs, and Me
+	// takes it with the worker's first read of its Conn, which it makes
+	// with frame.AcceptShared; a worker that does not take it fails at
+	// that read, and one that never reads stalls the master's heartbeats
+	// behind the setup and is hung (see the package doc). Such a worker
+	// cannot cross an upgrade (see [Upgrade]).
+	SharedMemory int
 	// Handler serves one worker's connection on the master's side, for as
 	// long as the worker lives. Its ctx ends when the worker exits (once
 	// the Handler has read what the worker sent before it went, or the
@@ -458,6 +472,9 @@ func (m *Master) checked() (Master, error) {
 			if _, _, _, err := lookupTarget(w.User, false); err != nil {
 				errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 			}
+		}
+		if err := checkSharedMemory(w); err != nil {
+			errs = append(errs, fmt.Errorf("worker %q: %w", w.Name, err))
 		}
 		missing, err := checkSandbox(w.Sandbox)
 		if err != nil {

@@ -188,6 +188,7 @@ func (r *run) serve(s *slot, t *tenure, res spawnResult) exitResult {
 	}
 	close(t.exited)
 	cancel()
+	awaitHandler(w, handled, r.cfg.StopGrace)
 	conn.Close()
 	tasks.Wait()
 	r.mu.Lock()

@@ -102,7 +102,8 @@ func workerTitle(w *Worker, slot int) string {
 // (see [Worker].Sandbox), its hand-over socket, then its listeners (see
 // [Worker].Listeners), nothing else, and
 // SIGKILL as its parent-death signal, leading a process group of its own,
-// in its own cgroup where c has them, with title as its argv[0].
+// in its own cgroup where c has them, with title as its argv[0]; then it
+// sets up the shared memory of w.SharedMemory on the master's Conn.
 func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *containment) spawnResult {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -142,6 +143,7 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 	}
 	defer closeHand()
 	files, env = listenerFiles(w, files, env)
+	env = sharedEnviron(w, env)
 	argv := append([]string{title}, w.Args...)
 	p, t, err := startContained(c, w.Path, argv, env, sys, files)
 	if err != nil {
@@ -152,6 +154,13 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 	}
 	nc, err := net.FileConn(ours)
 	ours.Close()
+	var conn *frame.Conn
+	if err == nil {
+		conn = frame.New(nc, masterFrameOptions(w, ctl)...)
+		if err = shareMemory(w, conn); err != nil { // first on the Conn: no one else writes yet
+			conn.Close()
+		}
+	}
 	if err != nil {
 		hand.Close()
 		box.abandon()
@@ -163,11 +172,16 @@ func spawn(w *Worker, title string, env []string, ctl frame.ControlHandler, c *c
 		return spawnResult{err: err}
 	}
 	box.started(p.Pid)
+	return spawnResult{p: p, conn: conn, hand: hand, tree: t}
+}
+
+// masterFrameOptions are the options of the master's Conn to a worker of w.
+func masterFrameOptions(w *Worker, ctl frame.ControlHandler) []frame.Option {
 	opts := []frame.Option{frame.WithControl(ctl)}
 	if w.AcceptFiles {
 		opts = append(opts, frame.AcceptFiles)
 	}
-	return spawnResult{p: p, conn: frame.New(nc, opts...), hand: hand, tree: t}
+	return opts
 }
 
 // startContained starts the worker as the leader of a new process group,

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"slices"
 
 	"github.com/release-daemon/release/frame"
 	"golang.org/x/sys/unix"
@@ -26,7 +25,9 @@ type MeOptions struct {
 	// AllowRoot lets the worker run as root without User.
 	AllowRoot bool
 	// Frame options for the connection to the master. Me adds
-	// frame.WithControl, for its messages with the master.
+	// frame.WithControl, for its messages with the master, and
+	// frame.AcceptShared when the master shares memory with the worker
+	// (Worker.SharedMemory).
 	Frame []frame.Option
 	// Probe, if set, is asked on each of the master's heartbeats (see
 	// Worker.Heartbeat) whether the worker can do its work: an error
@@ -102,7 +103,7 @@ func Me(ctx context.Context, opts MeOptions, main func(ctx context.Context, c *f
 	}
 	defer stopWatch()
 	link := newWorkerLink(opts.Probe)
-	c := frame.New(nc, append(slices.Clip(opts.Frame), frame.WithControl(link.control))...)
+	c := frame.New(nc, workerFrameOptions(opts.Frame, link.control)...)
 	defer c.Close()
 	stopLink := link.start(ctx, c, parseHeartbeatEnv(os.Getenv(heartbeatEnv)))
 	defer stopLink()
