@@ -54,14 +54,13 @@
 // what must not change between a check and its use. shm.go holds the
 // wire format and the whole model.
 //
-// With package proc, one call on each side turns it on: the master's
-// Worker.Handler calls p.Conn.ShareMemory(ctx, 8<<20) before it makes its
-// Client, and the worker passes frame.AcceptShared in MeOptions.Frame, so
-// that main's Conn takes the rings with the first frame it reads (Serve
-// as well as a plain Read). The Master closes a worker's Conn once the
-// worker has exited and the Handler has read what it sent, which unmaps
-// the rings; a Handler writing to a worker that died while the ring was
-// full gets EPIPE within milliseconds.
+// With package proc, the Worker's SharedMemory field turns it on: the
+// master shares the rings right after the worker starts, before anything
+// else is written, and the worker's Conn takes them (proc tells it to
+// accept them). The master closes a worker's Conn, which unmaps the rings,
+// only once the worker has exited and its Handler has returned, so no
+// view is unmapped under the Handler; a Handler writing to a worker that
+// died while the ring was full gets EPIPE within milliseconds.
 //
 // On top, a typed layer, the original's Release_ipc functor as generics:
 // [Codec] turns values into payloads and back, [Client] makes calls

@@ -104,6 +104,9 @@ func (c *Conn) next() ([]byte, []int, error) {
 	n := int(binary.BigEndian.Uint32(c.mem[c.r:]))
 	if n > c.cfg.maxFrame {
 		c.rerr = fmt.Errorf("%w (%d > %d bytes)", ErrTooLarge, n, c.cfg.maxFrame)
+		if c.mem[c.r] == sharedMark && !c.cfg.shared {
+			c.rerr = fmt.Errorf("%w: its header marks a shared-memory frame, as from a peer using ShareMemory, and this Conn was made without AcceptShared", c.rerr)
+		}
 		c.nc.Close()
 		return nil, nil, c.rerr
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -224,8 +225,8 @@ func TestSharedSetupRefusedWithoutAccept(t *testing.T) {
 	sendSetup(t, a, setupFrame(hostileRing), makeRawRing(t, hostileRing, ringHeader+hostileRing, sealed).fd,
 		makeRawRing(t, hostileRing, ringHeader+hostileRing, sealed).fd)
 	_, err := plain.Read()
-	if !errors.Is(err, frame.ErrTooLarge) {
-		t.Fatalf("read: %v, want ErrTooLarge", err)
+	if !errors.Is(err, frame.ErrTooLarge) || !strings.Contains(err.Error(), "without AcceptShared") {
+		t.Fatalf("read: %v, want ErrTooLarge naming the missing AcceptShared", err)
 	}
 	t.Logf("a setup on a Conn without AcceptShared: %v", err)
 }
