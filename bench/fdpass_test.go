@@ -16,7 +16,8 @@ import (
 // writes by hand with x/sys: Sendmsg with UnixRights, Recvmsg and
 // ParseSocketControlMessage. The fds/s metric is the figure to compare.
 // Under `taskset -c 0`, RELEASE_BENCH_SERVER_CPU=1 moves the receiver to
-// CPU 1, so that sender and receiver each have a CPU of their own.
+// CPU 1, so that sender and receiver each have a CPU of their own; set
+// GOMAXPROCS=2 too, or taskset leaves the process one P for both.
 func BenchmarkFDPass(b *testing.B) {
 	for _, per := range []int{1, 16, 253} {
 		for _, impl := range []string{"release", "raw"} {
