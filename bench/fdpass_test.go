@@ -2,6 +2,8 @@ package bench
 
 import (
 	"os"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/release-daemon/release/fdpass"
@@ -13,6 +15,9 @@ import (
 // impl=release is fdpass.SendFDs and RecvFDs; impl=raw is what a Go user
 // writes by hand with x/sys: Sendmsg with UnixRights, Recvmsg and
 // ParseSocketControlMessage. The fds/s metric is the figure to compare.
+// Under `taskset -c 0`, RELEASE_BENCH_SERVER_CPU=1 moves the receiver to
+// CPU 1, so that sender and receiver each have a CPU of their own; set
+// GOMAXPROCS=2 too, or taskset leaves the process one P for both.
 func BenchmarkFDPass(b *testing.B) {
 	for _, per := range []int{1, 16, 253} {
 		for _, impl := range []string{"release", "raw"} {
@@ -39,6 +44,7 @@ func benchFDPass(b *testing.B, per int, raw bool) {
 	done := make(chan struct{})
 	go func() { // the receiver
 		defer close(done)
+		pinReceiver()
 		receive(pair[1], per, raw)
 	}()
 	p := []byte{1}
@@ -56,6 +62,19 @@ func benchFDPass(b *testing.B, per int, raw bool) {
 	unix.Sendmsg(pair[0], []byte{0}, nil, nil, 0) // stop
 	<-done
 	b.ReportMetric(float64(b.N*per)/b.Elapsed().Seconds(), "fds/s")
+}
+
+// pinReceiver locks the calling goroutine to its thread and moves that
+// thread to the CPU named by RELEASE_BENCH_SERVER_CPU, if set.
+func pinReceiver() {
+	cpu, err := strconv.Atoi(os.Getenv("RELEASE_BENCH_SERVER_CPU"))
+	if err != nil {
+		return
+	}
+	runtime.LockOSThread()
+	var set unix.CPUSet
+	set.Set(cpu)
+	_ = unix.SchedSetaffinity(0, &set)
 }
 
 // receive takes messages until the stop byte, closing every fd.

@@ -103,9 +103,8 @@ func BenchmarkMasterRestart(b *testing.B) {
 		<-ctx.Done()
 		return nil
 	})}, Restart: proc.RestartPolicy{Burst: 1 << 30}, Logger: quietLog()}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go m.Run(ctx)
+	stop := runMaster(m)
+	defer stop()
 	pid := <-up
 	var lat []time.Duration
 	for b.Loop() {
@@ -139,9 +138,8 @@ func BenchmarkMasterBroadcast(b *testing.B) {
 		},
 		Logger: quietLog(),
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go m.Run(ctx)
+	stop := runMaster(m)
+	defer stop()
 	wg.Wait()
 	peers := (<-peersCh)()
 	msg := make([]byte, 64)
@@ -166,9 +164,8 @@ func BenchmarkMasterIdle(b *testing.B) {
 		<-ctx.Done()
 		return nil
 	})}, Logger: quietLog()}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go m.Run(ctx)
+	stop := runMaster(m)
+	defer stop()
 	wg.Wait()
 	var cpu time.Duration
 	for b.Loop() {
@@ -177,6 +174,15 @@ func BenchmarkMasterIdle(b *testing.B) {
 		cpu += selfCPU() - before
 	}
 	b.ReportMetric(100*cpu.Seconds()/b.Elapsed().Seconds(), "cpu_%")
+}
+
+// runMaster runs m until the returned stop is called, which waits for Run
+// to return: its workers are gone before the next benchmark measures.
+func runMaster(m *proc.Master) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); m.Run(ctx) }()
+	return func() { cancel(); <-done }
 }
 
 func selfCPU() time.Duration {
