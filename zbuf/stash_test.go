@@ -205,14 +205,3 @@ func TestStashStress(t *testing.T) {
 	}
 	t.Logf("6×3000 mixed rounds beside 2×20000 warm 64 KiB cycles under a held mutex: Retained %d of %d once quiet (sampled peak %d), InUse 0, 0 mappings after Close", quiet.Retained, maxRetained, maxSeen)
 }
-
-// waitFor polls cond for up to 5 s.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
