@@ -58,7 +58,6 @@ type Conn struct {
 	rflags     int // recvmsg's, by recvFn
 	rErrno     error
 	spin       spinner
-	kw         kwaiter
 	rfiles     fileQueue     // files that arrived, by stream offset
 	rfired     chan struct{} // interruptR has run: see cancel.go
 	interruptR func()
@@ -80,7 +79,6 @@ type Conn struct {
 func New(nc net.Conn, opts ...Option) *Conn {
 	c := &Conn{nc: nc, cfg: newConfig(opts)}
 	c.spin = newSpinner(c.cfg.spinReads)
-	c.kw = newKwaiter(c.cfg.blockReads)
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			c.rc = rc

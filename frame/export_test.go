@@ -1,5 +1,5 @@
 package frame
 
-// KernelWaits returns how many reads have waited in ppoll so far, over
-// all Conns (see BlockReads).
-func KernelWaits() int64 { return kernelWaited.Load() }
+// SpinBackoff returns how many waits c parks at once after its next vain
+// spin (see spinner): above 0 once a wait of c has spun in vain.
+func SpinBackoff(c *Conn) int { return c.spin.backoff }

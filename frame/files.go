@@ -149,7 +149,7 @@ func (c *Conn) recvmsg(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if c.again(fd, &w) {
+			if c.again(&w) {
 				continue
 			}
 			return false

@@ -1,9 +1,7 @@
 package frame
 
-import "time"
-
 // Option is a setting for [New]: [MaxFrame], [ReadBuffer], [SmallFrame],
-// [SpinReads], [BlockReads], [AcceptFiles], [WithControl] or [Pending]. Options other
+// [SpinReads], [AcceptFiles], [WithControl] or [Pending]. Options other
 // than WithControl's, which holds a func, and Pending's, which holds
 // bytes, are plain values that print and compare.
 type Option interface{ apply(*config) }
@@ -34,8 +32,7 @@ type SmallFrame int
 // makes the next 1, 2, 4... up to 256 waits park at once, until a wait's
 // data comes while spinning again. The default, 0, never spins: right for
 // connections that sit idle, such as a server's, and on a machine with
-// few CPUs, where [BlockReads] waits in the kernel instead, without
-// burning a CPU (bench/RESULTS.md has the figures).
+// few CPUs (bench/RESULTS.md has the figures).
 type SpinReads int
 
 // AcceptFiles lets a Conn over a unix socket carry open files with frames
@@ -53,7 +50,6 @@ const (
 type config struct {
 	maxFrame, readBuffer, smallFrame int
 	spinReads                        int
-	blockReads                       time.Duration
 	files                            bool
 	control                          ControlHandler
 	pending                          []byte // see Pending
@@ -71,7 +67,7 @@ func (acceptFiles) apply(c *config)  { c.files = true }
 
 func newConfig(opts []Option) config {
 	c := config{maxFrame: DefaultMaxFrame, readBuffer: DefaultReadBuffer, smallFrame: DefaultSmallFrame,
-		sharedThreshold: DefaultSharedThreshold, blockReads: time.Duration(DefaultBlockReads)}
+		sharedThreshold: DefaultSharedThreshold}
 	for _, o := range opts {
 		o.apply(&c)
 	}

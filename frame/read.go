@@ -220,7 +220,7 @@ func (c *Conn) read(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if c.again(fd, &w) {
+			if c.again(&w) {
 				continue
 			}
 			return false
@@ -236,27 +236,21 @@ func (c *Conn) read(fd uintptr) bool {
 
 // waitState is what one wait for data has done so far: see again.
 type waitState struct {
-	spins, budget int  // budget < 0: not asked yet
-	waited        bool // in the kernel, once
+	spins, budget int // budget < 0: not asked yet
 }
 
-// again says whether a read that found no data tries again at once: after
-// a spin (see SpinReads and spinner), or after data came while it waited
-// in the kernel (see BlockReads and kwaiter). False: it parks in the
-// netpoller.
-func (c *Conn) again(fd uintptr, w *waitState) bool {
+// again says whether a read that found no data tries again at once (see
+// SpinReads and spinner). False: it parks in the netpoller.
+func (c *Conn) again(w *waitState) bool {
 	if w.budget < 0 {
 		w.budget = c.spin.budget(c.cfg.spinReads)
 	}
-	switch {
-	case w.spins < w.budget:
+	if w.spins < w.budget {
 		w.spins++
 		return true
-	case w.budget > 0:
+	}
+	if w.budget > 0 {
 		c.spin.miss()
-	case !w.waited && c.kw.may():
-		w.waited = true
-		return c.kw.wait(fd)
 	}
 	return false
 }

@@ -103,3 +103,19 @@ func TestSpinBacksOff(t *testing.T) {
 	}
 	t.Logf("%d read calls in %d vain waits with SpinReads(%d): %.1f waits' worth of spinning", total, waits, spins, float64(total)/spins)
 }
+
+// TestSpinReadsWithFiles checks that a Conn that accepts files, whose
+// reads are recvmsg calls, spins as the others do: a wait far longer than
+// its spinning counts as a vain spin.
+func TestSpinReadsWithFiles(t *testing.T) {
+	var set unix.CPUSet
+	if runtime.GOMAXPROCS(0) < 2 || unix.SchedGetaffinity(0, &set) != nil || set.Count() < 2 {
+		t.Skip("needs two CPUs to spin at all")
+	}
+	r, w := pair(t, frame.AcceptFiles, frame.SpinReads(100))
+	waitedReads(t, r, w, 50*time.Millisecond)
+	if frame.SpinBackoff(r) == 0 {
+		t.Fatal("a 50 ms wait with SpinReads(100) and AcceptFiles did not spin")
+	}
+	t.Logf("a vain 50 ms wait with SpinReads(100) and AcceptFiles spun; back-off now %d", frame.SpinBackoff(r))
+}
