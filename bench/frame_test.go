@@ -85,6 +85,22 @@ func rawEchoServer(fd int) int {
 	}
 }
 
+// netConnEchoServer answers frames as rawEchoServer does, through a
+// net.Conn (Go's netpoller), as hand-written Go socket code would.
+func netConnEchoServer(fd int) int {
+	pinServer()
+	c := fileConn(fd)
+	buf := make([]byte, 4+64)
+	for {
+		if _, err := io.ReadFull(c, buf); err != nil {
+			return 0
+		}
+		if _, err := c.Write(buf); err != nil {
+			return 0
+		}
+	}
+}
+
 type fdReader int
 
 func (r fdReader) Read(p []byte) (int, error) {
@@ -143,6 +159,20 @@ func BenchmarkFrameCall(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, err := io.ReadFull(fdReader(fd), buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=netconn", func(b *testing.B) {
+		c := fileConn(startServer(b, "netconn-echo"))
+		buf := make([]byte, 4+64)
+		binary.BigEndian.PutUint32(buf, 64)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Write(buf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.ReadFull(c, buf); err != nil {
 				b.Fatal(err)
 			}
 		}

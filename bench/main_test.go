@@ -13,9 +13,10 @@ const helperEnv = "RELEASE_BENCH_HELPER"
 // helpers are the servers a benchmark starts as a second process: this
 // binary again, with one end of a socketpair as fd 3.
 var helpers = map[string]func(fd int) int{
-	"frame-echo":  frameEchoServer,
-	"raw-echo":    rawEchoServer,
-	"netrpc-echo": netrpcEchoServer,
+	"frame-echo":   frameEchoServer,
+	"raw-echo":     rawEchoServer,
+	"netconn-echo": netConnEchoServer,
+	"netrpc-echo":  netrpcEchoServer,
 }
 
 func TestMain(m *testing.M) {
