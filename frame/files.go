@@ -141,27 +141,7 @@ func (c *Conn) recvFiles() (int, error) {
 // recvmsg is the function c.rc.Read calls with the socket of a Conn that
 // accepts files, as read is for the others: one recvmsg into mem[w:] and
 // oob, whose fds arrive close-on-exec.
-func (c *Conn) recvmsg(fd uintptr) bool {
-	w := waitState{budget: -1}
-	for {
-		n, oobn, flags, err := recvmsg(int(fd), c.mem[c.w:], c.oob)
-		switch err {
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			if c.again(&w) {
-				continue
-			}
-			return false
-		case nil:
-			c.rn, c.roobn, c.rflags, c.rErrno = n, oobn, flags, nil
-		default:
-			c.rn, c.roobn, c.rflags, c.rErrno = 0, 0, 0, os.NewSyscallError("recvmsg", err)
-		}
-		c.came(&w)
-		return true
-	}
-}
+func (c *Conn) recvmsg(fd uintptr) bool { return c.readOnce(fd, true) }
 
 // recvmsg is recvmsg(2) of one buffer and a control buffer, without the
 // allocations of unix.Recvmsg.

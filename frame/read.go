@@ -212,10 +212,21 @@ func (c *Conn) fill() error {
 // read is the function c.rc.Read calls with the socket: one read into
 // mem[w:], retrying EINTR, returning false on EAGAIN to wait in the
 // netpoller. It is bound once, in New, so reading allocates nothing.
-func (c *Conn) read(fd uintptr) bool {
+func (c *Conn) read(fd uintptr) bool { return c.readOnce(fd, false) }
+
+// readOnce is read, or recvmsg with msg set: one system call's worth of
+// bytes into mem[w:] (and fds into oob), retrying EINTR and spinning as
+// SpinReads says.
+func (c *Conn) readOnce(fd uintptr, msg bool) bool {
 	w := waitState{budget: -1}
 	for {
-		n, err := unix.Read(int(fd), c.mem[c.w:])
+		var n, oobn, flags int
+		var err error
+		if msg {
+			n, oobn, flags, err = recvmsg(int(fd), c.mem[c.w:], c.oob)
+		} else {
+			n, err = unix.Read(int(fd), c.mem[c.w:])
+		}
 		switch err {
 		case unix.EINTR:
 			continue
@@ -225,11 +236,13 @@ func (c *Conn) read(fd uintptr) bool {
 			}
 			return false
 		case nil:
-			c.rn, c.rErrno = n, nil
+			c.rn, c.roobn, c.rflags, c.rErrno = n, oobn, flags, nil
 		default:
-			c.rn, c.rErrno = 0, os.NewSyscallError("read", err)
+			c.rn, c.roobn, c.rflags, c.rErrno = 0, 0, 0, os.NewSyscallError(readCall(msg), err)
 		}
-		c.came(&w)
+		if w.spins > 0 {
+			c.spin.hit()
+		}
 		return true
 	}
 }
@@ -255,9 +268,10 @@ func (c *Conn) again(w *waitState) bool {
 	return false
 }
 
-// came records that a wait ended with data (or an error) without parking.
-func (c *Conn) came(w *waitState) {
-	if w.spins > 0 {
-		c.spin.hit()
+// readCall names readOnce's system call, for its errors.
+func readCall(msg bool) string {
+	if msg {
+		return "recvmsg"
 	}
+	return "read"
 }
