@@ -74,37 +74,40 @@ func frameEchoServer(fd int) int {
 // calls: the floor a Go program can reach.
 func rawEchoServer(fd int) int {
 	pinServer()
-	buf := make([]byte, 4+64)
-	for {
-		if _, err := io.ReadFull(fdReader(fd), buf); err != nil {
-			return 0
-		}
-		if _, err := unix.Write(fd, buf); err != nil {
-			return 0
-		}
-	}
+	echoFrames(blockingFD(fd))
+	return 0
 }
 
 // netConnEchoServer answers frames as rawEchoServer does, through a
 // net.Conn (Go's netpoller), as hand-written Go socket code would.
 func netConnEchoServer(fd int) int {
 	pinServer()
-	c := fileConn(fd)
+	echoFrames(fileConn(fd))
+	return 0
+}
+
+// echoFrames sends back each 64-byte frame, header included, until rw
+// fails.
+func echoFrames(rw io.ReadWriter) {
 	buf := make([]byte, 4+64)
 	for {
-		if _, err := io.ReadFull(c, buf); err != nil {
-			return 0
+		if _, err := io.ReadFull(rw, buf); err != nil {
+			return
 		}
-		if _, err := c.Write(buf); err != nil {
-			return 0
+		if _, err := rw.Write(buf); err != nil {
+			return
 		}
 	}
 }
 
-type fdReader int
+// blockingFD reads and writes a descriptor with plain read and write
+// calls, outside the netpoller.
+type blockingFD int
 
-func (r fdReader) Read(p []byte) (int, error) {
-	n, err := unix.Read(int(r), p)
+func (f blockingFD) Write(p []byte) (int, error) { return unix.Write(int(f), p) }
+
+func (f blockingFD) Read(p []byte) (int, error) {
+	n, err := unix.Read(int(f), p)
 	if n == 0 && err == nil {
 		return 0, io.EOF
 	}
@@ -151,32 +154,9 @@ func BenchmarkFrameCall(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) {
 		fd := startServer(b, "raw-echo")
 		unix.SetNonblock(fd, false)
-		buf := make([]byte, 4+64)
-		binary.BigEndian.PutUint32(buf, 64)
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := unix.Write(fd, buf); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := io.ReadFull(fdReader(fd), buf); err != nil {
-				b.Fatal(err)
-			}
-		}
+		benchEchoCalls(b, blockingFD(fd))
 	})
-	b.Run("impl=netconn", func(b *testing.B) {
-		c := fileConn(startServer(b, "netconn-echo"))
-		buf := make([]byte, 4+64)
-		binary.BigEndian.PutUint32(buf, 64)
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.Write(buf); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := io.ReadFull(c, buf); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("impl=netconn", func(b *testing.B) { benchEchoCalls(b, fileConn(startServer(b, "netconn-echo"))) })
 	b.Run("impl=netrpc", func(b *testing.B) {
 		cl := rpc.NewClient(fileConn(startServer(b, "netrpc-echo")))
 		var req, resp Ping
@@ -211,6 +191,22 @@ func BenchmarkFrameCallers(b *testing.B) {
 			wg.Wait()
 			b.ReportMetric(float64(per*callers)/b.Elapsed().Seconds(), "calls/s")
 		})
+	}
+}
+
+// benchEchoCalls makes one round trip of a 64-byte frame per operation
+// on rw, whose peer echoes it.
+func benchEchoCalls(b *testing.B, rw io.ReadWriter) {
+	buf := make([]byte, 4+64)
+	binary.BigEndian.PutUint32(buf, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rw.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(rw, buf); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
