@@ -248,13 +248,13 @@ func TestSharedPeerNeverConsumes(t *testing.T) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	err := bounded(t, func() error { return master.WriteContext(ctx, p) })
+	err := within(t, 10*time.Second, "a write that should give up", func() error { return master.WriteContext(ctx, p) })
 	took := time.Since(start)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a write to a full ring: %v after %v, want the context's deadline", err, took)
 	}
 	master.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
-	if err := bounded(t, func() error { return master.Write(p) }); !errors.Is(err, os.ErrDeadlineExceeded) {
+	if err := within(t, 10*time.Second, "a write that should give up", func() error { return master.Write(p) }); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("a write past the write deadline: %v", err)
 	}
 	master.SetWriteDeadline(time.Time{})
@@ -380,7 +380,7 @@ func TestSharedBellScribbler(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := bounded(t, func() error { return master.WriteContext(ctx, p) })
+	err := within(t, 10*time.Second, "a write that should give up", func() error { return master.WriteContext(ctx, p) })
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("write with a bell ringing for nothing: %v after %v", err, time.Since(start))
 	}
@@ -400,20 +400,5 @@ func TestSharedMasterReadsHostileDescriptor(t *testing.T) {
 	sock.Write(descriptor(hostileRing, 100))
 	if _, err := master.Read(); !errors.Is(err, frame.ErrSharedPeer) {
 		t.Fatalf("a descriptor past the ring: %v", err)
-	}
-}
-
-// bounded runs f, and fails the test if it has not returned within 10
-// seconds: a write that should give up must not hang the test.
-func bounded(t *testing.T, f func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(10 * time.Second):
-		t.Fatal("still waiting after 10s")
-		return nil
 	}
 }
