@@ -193,10 +193,7 @@ func (r *run) adoptWorker(w stateWorker, s *slot) (*tenure, spawnResult, error) 
 	if w.Ready {
 		h.markReady()
 	}
-	opts := []frame.Option{frame.WithControl(h.control), frame.Pending(w.Pending)}
-	if s.w.AcceptFiles {
-		opts = append(opts, frame.AcceptFiles)
-	}
+	opts := append(masterFrameOptions(s.w, h.control), frame.Pending(w.Pending))
 	conn, err := adoptConn(w.Conn, "worker socket", opts...)
 	if err != nil {
 		return fail(err)
